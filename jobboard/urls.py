@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
+
+from jobboard import views
+
+# Choosing a language is harmless and open to everyone; exempting it from CSRF keeps the
+# switcher form from setting a csrftoken cookie on every anonymous page.
+set_language_view = login_not_required(csrf_exempt(set_language))
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("i18n/setlang/", set_language_view, name="set_language"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+    prefix_default_language=True,
+)
+
+handler500 = "jobboard.views.server_error"

@@ -1,0 +1,50 @@
+import sys
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+
+@login_not_required
+@require_safe
+def home(request):
+    return render(request, "home.html")
+
+
+@login_not_required
+@require_safe
+@never_cache
+def healthz(request):
+    """The process answers. Says nothing about the database, on purpose: a load balancer
+    should not kill healthy web workers because PostgreSQL is restarting."""
+    return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@require_safe
+@never_cache
+def readyz(request):
+    """Ready to serve: the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def server_error(request):
+    """500 handler, and 503 when the cause is an unreachable database.
+
+    Rendered without the request's context processors, which would query the database (the
+    signed-in user) and fail again."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())
