@@ -1,11 +1,29 @@
 from __future__ import annotations
 
+import secrets
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import models, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts import emails
+from accounts.validators import validate_credit_code
+from jobboard.storage import get_private_storage, private_name
+from jobboard.transitions import InvalidTransition
+from postings.choices import Department, ExperienceLevel
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class UserManager(BaseUserManager):
@@ -81,3 +99,404 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name or self.email.split("@")[0]
+
+
+# --- Crew -------------------------------------------------------------------------------------
+
+http_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def cv_upload_to(instance, filename: str) -> str:
+    return private_name("cvs")
+
+
+class CrewProfileQuerySet(models.QuerySet):
+    def free_between(self, start: date, end: date) -> CrewProfileQuerySet:
+        """Crew with no marked unavailability and no booking overlapping [start, end]."""
+        from applications.models import Application
+
+        busy_days = Unavailability.objects.filter(
+            profile=OuterRef("pk"), start_date__lte=end, end_date__gte=start
+        )
+        booked = (
+            Application.objects.booked().overlapping(start, end).filter(applicant=OuterRef("user"))
+        )
+        return self.exclude(Exists(busy_days)).exclude(Exists(booked))
+
+    def visible_to_verified_studios(self) -> CrewProfileQuerySet:
+        return self.filter(visibility=CrewProfile.Visibility.VERIFIED_STUDIOS)
+
+
+class CrewProfile(models.Model):
+    """What a crew member shows the studios they apply to."""
+
+    class Visibility(models.TextChoices):
+        APPLIED_ONLY = "applied", _("Only studios I apply to")
+        VERIFIED_STUDIOS = "verified", _("Any verified studio")
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="crew_profile", verbose_name=_("user")
+    )
+    headline = models.CharField(
+        _("headline"),
+        max_length=120,
+        blank=True,
+        help_text=_("One line studios see first, e.g. “Lighting assistant, 2 years on set”."),
+    )
+    departments = ArrayField(
+        models.CharField(max_length=20, choices=Department.choices),
+        verbose_name=_("departments"),
+        default=list,
+        blank=True,
+    )
+    home_city = models.ForeignKey(
+        "postings.City",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("home city"),
+    )
+    work_cities = models.ManyToManyField(
+        "postings.City", blank=True, related_name="+", verbose_name=_("cities willing to work in")
+    )
+    experience_level = models.CharField(
+        _("experience level"),
+        max_length=20,
+        choices=ExperienceLevel.choices,
+        default=ExperienceLevel.NEWCOMER,
+    )
+    school = models.CharField(_("school"), max_length=100, blank=True)
+    major = models.CharField(_("major"), max_length=100, blank=True)
+    graduation_year = models.PositiveSmallIntegerField(
+        _("graduation year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1960), MaxValueValidator(2040)],
+    )
+    bio = models.TextField(_("about me"), max_length=2000, blank=True)
+    showreel_url = models.URLField(_("showreel link"), blank=True, validators=[http_url_validator])
+    portfolio_url = models.URLField(
+        _("portfolio link"), blank=True, validators=[http_url_validator]
+    )
+    expected_day_rate = models.PositiveIntegerField(
+        _("expected day rate (¥)"), null=True, blank=True, validators=[MaxValueValidator(100_000)]
+    )
+    own_kit = models.CharField(
+        _("own kit"),
+        max_length=200,
+        blank=True,
+        help_text=_("Equipment you bring, e.g. “make-up kit”, “LED panels”."),
+    )
+    cv = models.FileField(
+        _("CV (PDF)"), upload_to=cv_upload_to, storage=get_private_storage, blank=True
+    )
+    cv_name = models.CharField(_("CV file name"), max_length=255, blank=True)
+    cv_uploaded_at = models.DateTimeField(_("CV uploaded at"), null=True, blank=True)
+    visibility = models.CharField(
+        _("who can see my profile"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.APPLIED_ONLY,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CrewProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("crew profile")
+        verbose_name_plural = _("crew profiles")
+        indexes = [GinIndex(fields=["departments"], name="crewprofile_departments_gin")]
+
+    def __str__(self) -> str:
+        return self.user.name or self.user.email
+
+    def missing(self) -> list[str]:
+        """What a studio would miss: the labels of the fields still empty, in form order."""
+        checks = [
+            (self.user.name, _("your name")),
+            (self.headline, _("a headline")),
+            (self.departments, _("at least one department")),
+            (self.home_city_id, _("your home city")),
+            (self.bio, _("a few words about you")),
+            (self.cv, _("a CV")),
+        ]
+        return [label for value, label in checks if not value]
+
+    @property
+    def completeness(self) -> int:
+        """Percent of the fields in ``missing()`` that are filled."""
+        return round(100 * (6 - len(self.missing())) / 6)
+
+    @property
+    def is_complete(self) -> bool:
+        """Enough to apply: name, a department and a home city (a CV may come per application)."""
+        return bool(self.user.name and self.departments and self.home_city_id)
+
+    def department_labels(self) -> list[str]:
+        return [Department(value).label for value in self.departments if value in Department.values]
+
+
+class Credit(models.Model):
+    profile = models.ForeignKey(
+        CrewProfile, on_delete=models.CASCADE, related_name="credits", verbose_name=_("profile")
+    )
+    production_title = models.CharField(_("production"), max_length=120)
+    role = models.CharField(_("role"), max_length=80)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1960), MaxValueValidator(2040)]
+    )
+    studio_name = models.CharField(_("studio"), max_length=120, blank=True)
+    link = models.URLField(_("link"), blank=True, validators=[http_url_validator])
+
+    class Meta:
+        verbose_name = _("credit")
+        verbose_name_plural = _("credits")
+        ordering = ["-year", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.production_title} · {self.role} ({self.year})"
+
+
+class Unavailability(models.Model):
+    """Days a crew member cannot work. Bookings count as busy without being typed in here."""
+
+    profile = models.ForeignKey(
+        CrewProfile,
+        on_delete=models.CASCADE,
+        related_name="unavailabilities",
+        verbose_name=_("profile"),
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("to"))
+    note = models.CharField(_("note"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("unavailable days")
+        verbose_name_plural = _("unavailable days")
+        ordering = ["start_date", "end_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="unavailability_end_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["profile", "start_date", "end_date"], name="unavailability_unique_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["profile", "start_date", "end_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.start_date} – {self.end_date}"
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+
+# --- Studios ----------------------------------------------------------------------------------
+
+
+class StudioQuerySet(models.QuerySet):
+    def verified(self) -> StudioQuerySet:
+        return self.filter(verification_status=Studio.Verification.VERIFIED)
+
+    def managed_by(self, user) -> StudioQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+    def owned_by(self, user) -> StudioQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user, memberships__role=StudioMembership.Role.OWNER)
+
+
+class Studio(models.Model):
+    """A production company. Only a verified studio publishes; a suspended one cannot post."""
+
+    class Verification(models.TextChoices):
+        UNVERIFIED = "unverified", _("Unverified")
+        PENDING = "pending", _("Verification pending")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Verification rejected")
+        SUSPENDED = "suspended", _("Suspended")
+
+    name = models.CharField(_("studio name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=False)
+    description = models.TextField(_("description"), max_length=3000, blank=True)
+    city = models.ForeignKey(
+        "postings.City", on_delete=models.PROTECT, related_name="studios", verbose_name=_("city")
+    )
+    website = models.URLField(_("website"), blank=True, validators=[http_url_validator])
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+        help_text=_("统一社会信用代码: the 18 characters on the business licence."),
+    )
+    verification_status = models.CharField(
+        _("verification"),
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+        db_index=True,
+    )
+    status_reason = models.TextField(
+        _("reason"),
+        blank=True,
+        help_text=_("Why verification was rejected or the studio suspended."),
+    )
+    verified_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted for verification at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = StudioQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("studio")
+        verbose_name_plural = _("studios")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:studio_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == self.Verification.VERIFIED
+
+    @property
+    def can_publish(self) -> bool:
+        """Verified studios publish; others may prepare drafts that wait for a moderator."""
+        return self.is_verified
+
+    @property
+    def can_post(self) -> bool:
+        """Suspended studios can neither publish nor submit postings."""
+        return self.verification_status != self.Verification.SUSPENDED
+
+    def _transition(self, sources, target, *, by=None, reason: str = "") -> None:
+        if self.verification_status not in sources:
+            raise InvalidTransition(
+                _("A studio that is “%(status)s” cannot become “%(target)s”.")
+                % {
+                    "status": self.get_verification_status_display(),
+                    "target": self.Verification(target).label,
+                }
+            )
+        self.verification_status = target
+        self.status_reason = reason
+        fields = ["verification_status", "status_reason"]
+        if target == self.Verification.VERIFIED:
+            self.verified_by, self.verified_at = by, timezone.now()
+            fields += ["verified_by", "verified_at"]
+        if target == self.Verification.PENDING:
+            self.submitted_at = timezone.now()
+            fields.append("submitted_at")
+        self.save(update_fields=fields)
+
+    def submit_for_verification(self) -> None:
+        V = self.Verification
+        self._transition({V.UNVERIFIED, V.REJECTED}, V.PENDING)
+
+    def verify(self, *, by) -> None:
+        V = self.Verification
+        self._transition({V.PENDING, V.UNVERIFIED, V.REJECTED, V.SUSPENDED}, V.VERIFIED, by=by)
+        transaction.on_commit(lambda: emails.studio_status_changed(self))
+
+    def reject(self, *, by, reason: str) -> None:
+        V = self.Verification
+        self._transition({V.PENDING, V.UNVERIFIED}, V.REJECTED, by=by, reason=reason)
+        transaction.on_commit(lambda: emails.studio_status_changed(self))
+
+    def suspend(self, *, by, reason: str) -> None:
+        V = self.Verification
+        self._transition(
+            {V.PENDING, V.UNVERIFIED, V.VERIFIED, V.REJECTED}, V.SUSPENDED, by=by, reason=reason
+        )
+        transaction.on_commit(lambda: emails.studio_status_changed(self))
+
+    def owners(self):
+        return User.objects.filter(
+            studio_memberships__studio=self, studio_memberships__role=StudioMembership.Role.OWNER
+        )
+
+    def is_member(self, user) -> bool:
+        return user.is_authenticated and self.memberships.filter(user=user).exists()
+
+
+class StudioMembership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        RECRUITER = "recruiter", _("Recruiter")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="studio_memberships", verbose_name=_("user")
+    )
+    studio = models.ForeignKey(
+        Studio, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("studio")
+    )
+
+    class Notify(models.TextChoices):
+        EACH = "each", _("An email for each new application")
+        DAILY = "daily", _("A daily digest")
+        NONE = "none", _("No emails")
+
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.RECRUITER)
+    notify_new_applications = models.CharField(
+        _("new applications"), max_length=10, choices=Notify.choices, default=Notify.EACH
+    )
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("studio membership")
+        verbose_name_plural = _("studio memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "studio"], name="membership_unique_user_studio")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.studio} ({self.get_role_display()})"
+
+
+class StudioInvitation(models.Model):
+    """An owner invites a recruiter by email; the invitee joins by signing in with that address
+    and accepting."""
+
+    studio = models.ForeignKey(
+        Studio, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("studio")
+    )
+    email = models.EmailField(_("email address"))
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("studio invitation")
+        verbose_name_plural = _("studio invitations")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "studio",
+                condition=Q(accepted_at__isnull=True),
+                name="invitation_unique_open_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.studio}"

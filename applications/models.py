@@ -1,1 +1,319 @@
-from django.db import models  # noqa: F401
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.db import IntegrityError, models, transaction
+from django.db.backends.postgresql.psycopg_any import DateRange
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications import emails
+from jobboard.storage import get_private_storage, private_name
+from jobboard.transitions import InvalidTransition
+
+
+def application_cv_upload_to(instance, filename: str) -> str:
+    return private_name("applications")
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def booked(self) -> ApplicationQuerySet:
+        return self.filter(status=Application.Status.BOOKED)
+
+    def overlapping(self, start: date, end: date) -> ApplicationQuerySet:
+        return self.filter(role__start_date__lte=end, role__end_date__gte=start)
+
+    def of_applicant(self, user) -> ApplicationQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(applicant=user)
+
+    def for_studio_member(self, user) -> ApplicationQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(role__shoot__studio__memberships__user=user)
+
+    def visible_to(self, user) -> ApplicationQuerySet:
+        """The applicant, members of the studio applied to, and moderators."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(
+            Q(applicant=user) | Q(role__shoot__studio__memberships__user=user)
+        ).distinct()
+
+
+class Application(models.Model):
+    """One crew member's application to one role, and its whole history.
+
+    submitted → shortlisted → offered → booked, with the exits rejected (by the studio),
+    declined (the crew member turns down an offer), withdrawn (by the applicant) and released
+    (a booking cancelled). Status changes only through the methods below; each records an
+    ``ApplicationEvent`` and emails the applicant after commit."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        OFFERED = "offered", _("Offered")
+        BOOKED = "booked", _("Booked")
+        REJECTED = "rejected", _("Not selected")
+        DECLINED = "declined", _("Offer declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        RELEASED = "released", _("Booking released")
+
+    ACTIVE = {Status.SUBMITTED, Status.SHORTLISTED, Status.OFFERED, Status.BOOKED}
+
+    role = models.ForeignKey(
+        "postings.Role",
+        on_delete=models.CASCADE,
+        related_name="applications",
+        verbose_name=_("role"),
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="applications",
+        verbose_name=_("applicant"),
+    )
+    note = models.TextField(_("note to the studio"), max_length=2000, blank=True)
+    cv = models.FileField(
+        _("CV sent"), upload_to=application_cv_upload_to, storage=get_private_storage, blank=True
+    )
+    cv_name = models.CharField(_("CV file name"), max_length=255, blank=True)
+    dates_confirmed = models.BooleanField(_("can work the shoot dates"), default=False)
+    consent_at = models.DateTimeField(_("consented to share with the studio at"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    booked_dates = DateRangeField(_("booked dates"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "applicant"], name="application_one_per_role"),
+            # The last guard against double-booking: one person, never two bookings whose
+            # dates overlap.
+            ExclusionConstraint(
+                name="application_no_overlapping_bookings",
+                expressions=[
+                    ("applicant", RangeOperators.EQUAL),
+                    ("booked_dates", RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status="booked"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="booked", booked_dates__isnull=False) | ~Q(status="booked"),
+                name="application_booked_has_dates",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["applicant", "status"]),
+            models.Index(fields=["role", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} → {self.role}"
+
+    @classmethod
+    @transaction.atomic
+    def submit(
+        cls, *, role, applicant, note: str, cv, cv_name: str, dates_confirmed: bool
+    ) -> Application:
+        """Apply. Refused when the role is not open or the person already applied to it."""
+        from postings.models import Role
+
+        role = Role.objects.select_for_update().get(pk=role.pk)
+        if not role.is_open:
+            raise InvalidTransition(_("This role is no longer taking applications."))
+        if not dates_confirmed:
+            raise InvalidTransition(_("Confirm that you can work the shoot dates."))
+        try:
+            with transaction.atomic():
+                application = cls.objects.create(
+                    role=role,
+                    applicant=applicant,
+                    note=note,
+                    cv=cv,
+                    cv_name=cv_name,
+                    dates_confirmed=dates_confirmed,
+                    consent_at=timezone.now(),
+                )
+        except IntegrityError as error:
+            raise InvalidTransition(_("You have already applied to this role.")) from error
+        application.events.create(from_status="", to_status=cls.Status.SUBMITTED, actor=applicant)
+        transaction.on_commit(lambda: emails.new_application(application))
+        return application
+
+    def _move(self, sources, target, *, by, note: str = "", notify: bool = True, **fields) -> None:
+        locked = Application.objects.select_for_update().get(pk=self.pk)
+        if locked.status not in sources:
+            raise InvalidTransition(
+                _("This application is “%(status)s”: that cannot be done now.")
+                % {"status": locked.get_status_display()}
+            )
+        previous = locked.status
+        self.status = target
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=["status", "updated_at", *fields])
+        self.events.create(from_status=previous, to_status=target, actor=by, note=note)
+        if notify:
+            transaction.on_commit(lambda: emails.status_changed(self, note=note))
+
+    @transaction.atomic
+    def shortlist(self, *, by) -> None:
+        self._move({self.Status.SUBMITTED}, self.Status.SHORTLISTED, by=by)
+
+    @transaction.atomic
+    def reject(self, *, by, message: str = "") -> None:
+        S = self.Status
+        self._move({S.SUBMITTED, S.SHORTLISTED, S.OFFERED}, S.REJECTED, by=by, note=message)
+
+    @transaction.atomic
+    def offer(self, *, by, message: str = "") -> None:
+        S = self.Status
+        self._move({S.SUBMITTED, S.SHORTLISTED}, S.OFFERED, by=by, note=message)
+
+    @transaction.atomic
+    def decline(self, *, by) -> None:
+        self._move({self.Status.OFFERED}, self.Status.DECLINED, by=by)
+
+    @transaction.atomic
+    def withdraw(self, *, by) -> None:
+        S = self.Status
+        self._move({S.SUBMITTED, S.SHORTLISTED, S.OFFERED}, S.WITHDRAWN, by=by)
+
+    @transaction.atomic
+    def accept(self, *, by) -> None:
+        """The crew member accepts an offer, which books them: inside one transaction with the
+        role and the person locked, refused when the role has no opening left or the person
+        is already booked on overlapping dates."""
+        from accounts.models import User
+        from postings.models import Role
+
+        role = (
+            Role.objects.select_for_update()
+            .select_related("shoot", "shoot__studio")
+            .get(pk=self.role_id)
+        )
+        User.objects.select_for_update().get(pk=self.applicant_id)
+        if role.booked_count >= role.openings:
+            raise InvalidTransition(_("Every opening of this role has been booked."))
+        clash = (
+            Application.objects.booked()
+            .filter(applicant_id=self.applicant_id)
+            .overlapping(role.start_date, role.end_date)
+            .exclude(pk=self.pk)
+        )
+        if clash.exists():
+            raise InvalidTransition(_("You are already booked on a shoot with overlapping dates."))
+        self._move(
+            {self.Status.OFFERED},
+            self.Status.BOOKED,
+            by=by,
+            booked_dates=DateRange(role.start_date, role.end_date, "[]"),
+        )
+        role.booked_count += 1
+        role.save(update_fields=["booked_count"])
+        role.refresh_listing()
+
+    @transaction.atomic
+    def release(self, *, by, note: str = "") -> None:
+        """Cancel a booking: the opening is free again and the role reopens."""
+        from postings.models import Role
+
+        role = (
+            Role.objects.select_for_update()
+            .select_related("shoot", "shoot__studio")
+            .get(pk=self.role_id)
+        )
+        self._move({self.Status.BOOKED}, self.Status.RELEASED, by=by, note=note, booked_dates=None)
+        role.booked_count = max(role.booked_count - 1, 0)
+        role.save(update_fields=["booked_count"])
+        role.refresh_listing()
+
+    @transaction.atomic
+    def add_private_note(self, *, by, note: str) -> ApplicationEvent:
+        """A studio note: in the history the studio sees, never shown to the applicant."""
+        return self.events.create(
+            from_status=self.status, to_status=self.status, actor=by, note=note, is_private=True
+        )
+
+
+class ApplicationEvent(models.Model):
+    """One line of an application's history, seen by the applicant and the studio (private
+    notes by the studio only)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("application")
+    )
+    from_status = models.CharField(
+        _("from"), max_length=12, choices=Application.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=12, choices=Application.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    is_private = models.BooleanField(_("studio only"), default=False)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["application", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '·'} → {self.to_status}"
+
+
+class CVView(models.Model):
+    """Every time someone at a studio opens an applicant's CV. The applicant sees these."""
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="cv_views",
+        verbose_name=_("application"),
+    )
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("viewed by"),
+    )
+    studio = models.ForeignKey(
+        "accounts.Studio",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("studio"),
+    )
+    viewed_at = models.DateTimeField(_("viewed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("CV view")
+        verbose_name_plural = _("CV views")
+        ordering = ["-viewed_at"]
+        indexes = [models.Index(fields=["application", "viewed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} · {self.viewed_at:%Y-%m-%d %H:%M}"

@@ -21,6 +21,9 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("postings.urls")),
+    path("", include("applications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     prefix_default_language=True,
 )

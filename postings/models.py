@@ -1,1 +1,681 @@
-from django.db import models  # noqa: F401
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from jobboard.transitions import InvalidTransition
+from postings import emails, screening
+from postings.choices import Department, ExperienceLevel, Genre, PaymentTiming, PayUnit
+
+# Open reports from this many people hide a published shoot until a moderator decides.
+REPORTS_TO_HIDE = 3
+
+
+class City(models.Model):
+    name_zh = models.CharField(_("name (Chinese)"), max_length=40)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    province = models.CharField(_("province"), max_length=40, blank=True)
+    is_hub = models.BooleanField(_("production hub"), default=False)
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["-is_hub", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+
+class ShootQuerySet(models.QuerySet):
+    def published(self) -> ShootQuerySet:
+        return self.filter(status=Shoot.Status.PUBLISHED)
+
+    def public(self) -> ShootQuerySet:
+        """What anyone may see: published and not hidden by reports."""
+        return self.published().filter(hidden_at__isnull=True)
+
+    def managed_by(self, user) -> ShootQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(studio__memberships__user=user)
+
+    def pending_review(self) -> ShootQuerySet:
+        return self.filter(status=Shoot.Status.PENDING).order_by("submitted_at", "pk")
+
+    def expired_by(self, today: date) -> ShootQuerySet:
+        """Published shoots that have started, or whose every role's apply-by date has passed."""
+        open_roles = Role.objects.filter(shoot=models.OuterRef("pk"), apply_by__gte=today)
+        return self.published().filter(Q(start_date__lte=today) | ~models.Exists(open_roles))
+
+
+class Shoot(models.Model):
+    """A production with dates, a place and working conditions, posted with its crew roles."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING = "pending", _("Waiting for review")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Changes requested")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    EDITABLE = {Status.DRAFT, Status.REJECTED, Status.PENDING, Status.PUBLISHED}
+    # Changing any of these on a published shoot sends it back to review.
+    MATERIAL_FIELDS = (
+        "start_date",
+        "end_date",
+        "city_id",
+        "daily_hours",
+        "meals_provided",
+        "lodging_provided",
+        "travel_paid",
+        "insurance_provided",
+        "contract_provided",
+        "payment_timing",
+        "payment_days",
+    )
+
+    studio = models.ForeignKey(
+        "accounts.Studio", on_delete=models.PROTECT, related_name="shoots", verbose_name=_("studio")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    title = models.CharField(_("title"), max_length=100)
+    genre = models.CharField(_("genre"), max_length=20, choices=Genre.choices, default=Genre.MODERN)
+    episodes = models.PositiveSmallIntegerField(
+        _("episodes"), null=True, blank=True, validators=[MaxValueValidator(500)]
+    )
+    synopsis = models.TextField(_("synopsis"), max_length=3000, blank=True)
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="shoots", verbose_name=_("city")
+    )
+    base = models.CharField(
+        _("district or studio base"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown publicly, e.g. “横店影视城” or “郑州 航空港区”."),
+    )
+    address = models.CharField(
+        _("exact address"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown only to booked crew."),
+    )
+    contact_name = models.CharField(_("contact on set"), max_length=60, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=30, blank=True, help_text=_("Shown only to booked crew.")
+    )
+    start_date = models.DateField(_("first shoot day"))
+    end_date = models.DateField(_("last shoot day"))
+    daily_hours = models.PositiveSmallIntegerField(
+        _("working hours a day"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+    meals_provided = models.BooleanField(_("meals provided"), default=True)
+    lodging_provided = models.BooleanField(_("lodging provided"), default=False)
+    travel_paid = models.BooleanField(_("travel paid"), default=False)
+    insurance_provided = models.BooleanField(_("insurance provided"), default=False)
+    contract_provided = models.BooleanField(_("written contract"), default=False)
+    payment_timing = models.CharField(
+        _("when pay is paid"),
+        max_length=12,
+        choices=PaymentTiming.choices,
+        default=PaymentTiming.ON_WRAP,
+    )
+    payment_days = models.PositiveSmallIntegerField(
+        _("days after wrap"), null=True, blank=True, validators=[MaxValueValidator(180)]
+    )
+    conditions_note = models.TextField(_("other conditions"), max_length=1000, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    flags = models.JSONField(_("anti-scam flags"), default=list, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for changes"), blank=True)
+    hidden_at = models.DateTimeField(
+        _("hidden by reports at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when several open reports hide the shoot until a moderator decides."),
+    )
+    duplicated_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("duplicated from"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ShootQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("shoot")
+        verbose_name_plural = _("shoots")
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="shoot_end_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["studio", "status"]),
+            models.Index(fields=["status", "submitted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("postings:call_sheet", kwargs={"pk": self.pk})
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.hidden_at is None
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    # --- Transitions -----------------------------------------------------------------------
+
+    def _set_status(self, sources, target, **fields) -> None:
+        if self.status not in sources:
+            raise InvalidTransition(
+                _("This shoot is “%(status)s”: that cannot be done now.")
+                % {"status": self.get_status_display()}
+            )
+        self.status = target
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=["status", "updated_at", *fields])
+        self.sync_roles()
+
+    @transaction.atomic
+    def submit(self, *, by=None) -> None:
+        """Send for publication. A verified studio's shoot without anti-scam flags publishes at
+        once; any other waits for a moderator."""
+        S = self.Status
+        if not self.studio.can_post:
+            raise InvalidTransition(_("This studio is suspended and cannot post shoots."))
+        roles = list(self.roles.all())
+        if not roles:
+            raise InvalidTransition(_("Add at least one role before submitting."))
+        flags = screening.screen(self, roles)
+        now = timezone.now()
+        if self.studio.can_publish and not flags:
+            self._set_status(
+                {S.DRAFT, S.REJECTED},
+                S.PUBLISHED,
+                flags=flags,
+                submitted_at=now,
+                published_at=now,
+                rejection_reason="",
+            )
+        else:
+            self._set_status(
+                {S.DRAFT, S.REJECTED}, S.PENDING, flags=flags, submitted_at=now, rejection_reason=""
+            )
+
+    @transaction.atomic
+    def approve(self, *, by) -> None:
+        S = self.Status
+        now = timezone.now()
+        self._set_status(
+            {S.PENDING},
+            S.PUBLISHED,
+            reviewed_by=by,
+            reviewed_at=now,
+            published_at=self.published_at or now,
+            hidden_at=None,
+        )
+        transaction.on_commit(lambda: emails.shoot_reviewed(self))
+
+    @transaction.atomic
+    def reject(self, *, by, reason: str) -> None:
+        if not reason.strip():
+            raise InvalidTransition(_("Say what the studio must change."))
+        S = self.Status
+        self._set_status(
+            {S.PENDING, S.PUBLISHED},
+            S.REJECTED,
+            reviewed_by=by,
+            reviewed_at=timezone.now(),
+            rejection_reason=reason,
+        )
+        transaction.on_commit(lambda: emails.shoot_reviewed(self))
+
+    @transaction.atomic
+    def close(self, *, by=None) -> None:
+        S = self.Status
+        self._set_status({S.PUBLISHED}, S.CLOSED)
+
+    @transaction.atomic
+    def cancel(self, *, by=None) -> None:
+        S = self.Status
+        self._set_status({S.DRAFT, S.PENDING, S.PUBLISHED, S.REJECTED}, S.CANCELLED)
+
+    @transaction.atomic
+    def expire(self) -> None:
+        S = self.Status
+        self._set_status({S.PUBLISHED}, S.EXPIRED)
+
+    @transaction.atomic
+    def after_material_edit(self) -> None:
+        """A published shoot whose dates, place, pay or conditions changed goes back to review."""
+        if self.status == self.Status.PUBLISHED:
+            self.flags = screening.screen(self, list(self.roles.all()))
+            self._set_status(
+                {self.Status.PUBLISHED},
+                self.Status.PENDING,
+                submitted_at=timezone.now(),
+                flags=self.flags,
+            )
+
+    @transaction.atomic
+    def hide_for_reports(self) -> None:
+        if self.hidden_at is None and self.reports.open().count() >= REPORTS_TO_HIDE:
+            self.hidden_at = timezone.now()
+            self.save(update_fields=["hidden_at", "updated_at"])
+            self.sync_roles()
+
+    @transaction.atomic
+    def unhide(self) -> None:
+        if self.hidden_at is not None:
+            self.hidden_at = None
+            self.save(update_fields=["hidden_at", "updated_at"])
+            self.sync_roles()
+
+    @transaction.atomic
+    def duplicate(self, *, by) -> Shoot:
+        """A new draft with the same conditions and roles, for next week's shoot."""
+        roles = list(self.roles.all())
+        copy = Shoot.objects.get(pk=self.pk)
+        copy.pk = None
+        copy._state.adding = True
+        for name, value in {
+            "status": self.Status.DRAFT,
+            "flags": [],
+            "submitted_at": None,
+            "published_at": None,
+            "reviewed_by": None,
+            "reviewed_at": None,
+            "rejection_reason": "",
+            "hidden_at": None,
+            "duplicated_from": self,
+            "created_by": by,
+        }.items():
+            setattr(copy, name, value)
+        copy.save()
+        for role in roles:
+            role.pk = None
+            role._state.adding = True
+            role.shoot = copy
+            role.booked_count = 0
+            role.save()
+        return copy
+
+    def sync_roles(self) -> None:
+        """Copy what search filters on onto the roles, so that listings filter and sort one
+        table with its own indexes (see Role). Call after any change to the shoot, its roles
+        or its studio."""
+        public = self.is_public
+        days = self.days
+        self.roles.update(
+            city_id=self.city_id,
+            start_date=self.start_date,
+            end_date=self.end_date,
+            published_at=self.published_at,
+            studio_verified=self.studio.is_verified,
+            listed=models.Case(
+                models.When(booked_count__lt=F("openings"), then=models.Value(public)),
+                default=models.Value(False),
+            ),
+            day_rate=models.Case(
+                models.When(pay_unit=PayUnit.DAY, then=F("pay_min")),
+                default=F("pay_min") / days,
+            ),
+        )
+        roles = list(self.roles.all())
+        for role in roles:
+            role.search_document = role.build_search_document(self)
+        Role.objects.bulk_update(roles, ["search_document"])
+
+
+class RoleQuerySet(models.QuerySet):
+    def listed(self) -> RoleQuerySet:
+        """Open to applications: the shoot is public and the role still has openings."""
+        return self.filter(listed=True)
+
+    def in_cities(self, cities) -> RoleQuerySet:
+        return self.filter(city__in=cities)
+
+    def in_departments(self, departments) -> RoleQuerySet:
+        return self.filter(department__in=departments)
+
+    def within(self, start: date | None, end: date | None) -> RoleQuerySet:
+        """Roles whose whole shoot falls between ``start`` and ``end``."""
+        qs = self
+        if start:
+            qs = qs.filter(start_date__gte=start)
+        if end:
+            qs = qs.filter(end_date__lte=end)
+        return qs
+
+    def fitting(self, profile) -> RoleQuerySet:
+        """Roles whose shoot dates clash with none of the crew member's unavailable days or
+        bookings."""
+        from accounts.models import Unavailability
+        from applications.models import Application
+
+        busy = Unavailability.objects.filter(
+            profile=profile,
+            start_date__lte=models.OuterRef("end_date"),
+            end_date__gte=models.OuterRef("start_date"),
+        )
+        booked = Application.objects.booked().filter(
+            applicant_id=profile.user_id,
+            role__start_date__lte=models.OuterRef("end_date"),
+            role__end_date__gte=models.OuterRef("start_date"),
+        )
+        return self.exclude(models.Exists(busy)).exclude(models.Exists(booked))
+
+    def search(self, query: str) -> RoleQuerySet:
+        """Keyword search over role, shoot and studio text (Chinese and English): a substring
+        match on the lower-cased search document, served by its trigram index."""
+        query = " ".join(query.split()).lower()
+        if not query:
+            return self
+        return self.filter(search_document__contains=query)
+
+
+class Role(models.Model):
+    """One crew position on a shoot. The shoot's city, dates, publication and studio
+    verification are copied here by ``Shoot.sync_roles`` so that search filters and sorts a
+    single table through its own indexes, whatever the number of roles."""
+
+    shoot = models.ForeignKey(
+        Shoot, on_delete=models.CASCADE, related_name="roles", verbose_name=_("shoot")
+    )
+    department = models.CharField(_("department"), max_length=20, choices=Department.choices)
+    title = models.CharField(_("role"), max_length=80)
+    openings = models.PositiveSmallIntegerField(
+        _("openings"), default=1, validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    pay_unit = models.CharField(
+        _("pay unit"), max_length=10, choices=PayUnit.choices, default=PayUnit.DAY
+    )
+    pay_min = models.PositiveIntegerField(
+        _("pay (¥)"), validators=[MinValueValidator(1), MaxValueValidator(1_000_000)]
+    )
+    pay_max = models.PositiveIntegerField(
+        _("up to (¥)"), null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
+    )
+    overtime_rate = models.PositiveIntegerField(
+        _("overtime (¥ per hour)"), null=True, blank=True, validators=[MaxValueValidator(10_000)]
+    )
+    experience_level = models.CharField(
+        _("experience"),
+        max_length=20,
+        choices=ExperienceLevel.choices,
+        default=ExperienceLevel.NEWCOMER,
+    )
+    newcomers_welcome = models.BooleanField(_("newcomers welcome (新人可)"), default=False)
+    description = models.TextField(_("what the job is"), max_length=3000, blank=True)
+    requirements = models.TextField(_("requirements"), max_length=2000, blank=True)
+    apply_by = models.DateField(_("apply by"))
+    booked_count = models.PositiveSmallIntegerField(_("booked"), default=0, editable=False)
+
+    # Copied from the shoot (see the class docstring).
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", editable=False)
+    start_date = models.DateField(editable=False)
+    end_date = models.DateField(editable=False)
+    published_at = models.DateTimeField(null=True, editable=False)
+    studio_verified = models.BooleanField(default=False, editable=False)
+    listed = models.BooleanField(default=False, editable=False)
+    # Pay per day whatever the unit (a project fee divided by the shoot's days): for the
+    # minimum-pay filter and the highest-pay sort.
+    day_rate = models.PositiveIntegerField(default=0, editable=False)
+    search_document = models.TextField(default="", editable=False)
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["shoot", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(openings__gte=1), name="role_openings_positive"),
+            models.CheckConstraint(condition=Q(pay_min__gt=0), name="role_pay_positive"),
+            models.CheckConstraint(
+                condition=Q(pay_max__isnull=True) | Q(pay_max__gte=F("pay_min")),
+                name="role_pay_max_not_below_min",
+            ),
+            models.CheckConstraint(
+                condition=Q(apply_by__lte=F("start_date")), name="role_apply_by_before_shoot"
+            ),
+            models.CheckConstraint(
+                condition=Q(booked_count__lte=F("openings")), name="role_not_overbooked"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                F("published_at").desc(), "id", name="role_listed_newest", condition=Q(listed=True)
+            ),
+            models.Index(
+                F("day_rate").desc(), "id", name="role_listed_pay", condition=Q(listed=True)
+            ),
+            models.Index("start_date", "id", name="role_listed_start", condition=Q(listed=True)),
+            models.Index("apply_by", "id", name="role_listed_apply_by", condition=Q(listed=True)),
+            models.Index(
+                "department", "city", name="role_listed_dept_city", condition=Q(listed=True)
+            ),
+            models.Index(
+                "city", "start_date", name="role_listed_city_start", condition=Q(listed=True)
+            ),
+            GinIndex(OpClass("search_document", name="gin_trgm_ops"), name="role_search_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.shoot}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Derived, not a side effect: a new role takes the copied columns from its shoot.
+        if self._state.adding and self.shoot_id:
+            shoot = self.shoot
+            self.city_id, self.start_date, self.end_date = (
+                shoot.city_id,
+                shoot.start_date,
+                shoot.end_date,
+            )
+            self.published_at = shoot.published_at
+            self.studio_verified = shoot.studio.is_verified
+            self.listed = shoot.is_public and self.booked_count < self.openings
+            days = shoot.days
+            self.day_rate = self.pay_min if self.pay_unit == PayUnit.DAY else self.pay_min // days
+            self.search_document = self.build_search_document(shoot)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("postings:role_detail", kwargs={"pk": self.pk})
+
+    @property
+    def openings_left(self) -> int:
+        return max(self.openings - self.booked_count, 0)
+
+    @property
+    def is_filled(self) -> bool:
+        return self.booked_count >= self.openings
+
+    @property
+    def is_open(self) -> bool:
+        """Taking applications: listed, and the apply-by date has not passed."""
+        return self.listed and self.apply_by >= timezone.localdate()
+
+    def build_search_document(self, shoot: Shoot) -> str:
+        """Lower-cased text that keyword search matches: role, shoot, studio and city, with the
+        department's name in both languages."""
+        from django.utils import translation
+
+        department = Department(self.department)
+        labels = []
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                labels.append(str(department.label))
+        parts = [
+            self.title,
+            shoot.title,
+            shoot.studio.name,
+            self.description,
+            shoot.synopsis,
+            *labels,
+            shoot.city.name_zh,
+            shoot.city.name_en,
+        ]
+        return " ".join(" ".join(str(p) for p in parts).split()).lower()
+
+    def refresh_listing(self) -> None:
+        """After a booking or a release: the role is listed while its shoot is public and it
+        has openings left."""
+        self.listed = self.shoot.is_public and not self.is_filled
+        self.save(update_fields=["listed"])
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self) -> ReportQuerySet:
+        return self.filter(status=Report.Status.OPEN)
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        FEE = "fee", _("Asks applicants for money")
+        FAKE_STUDIO = "fake_studio", _("Fake or impersonated studio")
+        PAY = "pay", _("Pay or conditions not as posted")
+        OFF_PLATFORM = "off_platform", _("Moves contact to private chats")
+        HARASSMENT = "harassment", _("Harassment or unsafe conduct")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACTIONED = "actioned", _("Actioned")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    shoot = models.ForeignKey(
+        Shoot, on_delete=models.CASCADE, related_name="reports", verbose_name=_("shoot")
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reports",
+        verbose_name=_("reporter"),
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    details = models.TextField(_("details"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shoot", "reporter"],
+                condition=Q(status="open"),
+                name="report_one_open_per_reporter",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} · {self.shoot}"
+
+    @classmethod
+    @transaction.atomic
+    def file(cls, *, shoot: Shoot, reporter, reason: str, details: str = "") -> Report:
+        """Record a report; enough open reports hide the shoot until a moderator decides."""
+        if not shoot.is_public:
+            raise InvalidTransition(_("Only published shoots can be reported."))
+        report = cls.objects.create(shoot=shoot, reporter=reporter, reason=reason, details=details)
+        shoot.hide_for_reports()
+        return report
+
+    def _handle(self, status: str, *, by, resolution: str) -> None:
+        if self.status != self.Status.OPEN:
+            raise InvalidTransition(_("This report has already been handled."))
+        self.status, self.handled_by, self.handled_at = status, by, timezone.now()
+        self.resolution = resolution
+        self.save(update_fields=["status", "handled_by", "handled_at", "resolution"])
+
+    @transaction.atomic
+    def dismiss(self, *, by, resolution: str = "") -> None:
+        """Nothing wrong: when no open report remains, a hidden shoot shows again."""
+        self._handle(self.Status.DISMISSED, by=by, resolution=resolution)
+        if not self.shoot.reports.open().exists():
+            self.shoot.unhide()
+
+    @transaction.atomic
+    def action(self, *, by, resolution: str = "") -> None:
+        """The report was right: the shoot is cancelled (the moderator may also suspend the
+        studio)."""
+        self._handle(self.Status.ACTIONED, by=by, resolution=resolution)
+        shoot = self.shoot
+        if shoot.status in {
+            Shoot.Status.DRAFT,
+            Shoot.Status.PENDING,
+            Shoot.Status.PUBLISHED,
+            Shoot.Status.REJECTED,
+        }:
+            shoot.cancel(by=by)

@@ -31,3 +31,87 @@ def _private_media(settings, tmp_path):
         },
     }
     return location
+
+
+# --- Personas ---------------------------------------------------------------------------------
+# A graduate, a second graduate, a recruiter of studio A, a recruiter of studio B, the owner of
+# studio A, a moderator, and anonymous (the plain ``client``).
+
+
+@pytest.fixture
+def graduate(db):
+    from tests.factories import CrewProfileFactory
+
+    return CrewProfileFactory(user__email="grad@example.com", user__name="李小灯").user
+
+
+@pytest.fixture
+def other_graduate(db):
+    from tests.factories import CrewProfileFactory
+
+    return CrewProfileFactory(user__email="grad2@example.com", user__name="王二助").user
+
+
+@pytest.fixture
+def studio_a(db):
+    from tests.factories import StudioFactory
+
+    return StudioFactory(name="星河短剧", slug="xinghe")
+
+
+@pytest.fixture
+def studio_b(db):
+    from tests.factories import StudioFactory
+
+    return StudioFactory(name="竖屏影业", slug="shuping")
+
+
+@pytest.fixture
+def owner(studio_a):
+    from accounts.models import StudioMembership
+    from tests.factories import UserFactory, member
+
+    user = UserFactory(email="owner@xinghe.example", name="陈制片")
+    member(user, studio_a, StudioMembership.Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def recruiter(studio_a):
+    from tests.factories import UserFactory, member
+
+    user = UserFactory(email="recruiter@xinghe.example", name="赵统筹")
+    member(user, studio_a)
+    return user
+
+
+@pytest.fixture
+def other_recruiter(studio_b):
+    from tests.factories import UserFactory, member
+
+    user = UserFactory(email="recruiter@shuping.example", name="孙副导")
+    member(user, studio_b)
+    return user
+
+
+@pytest.fixture
+def moderator(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        email="mod@callsheet.example", name="审核员", is_staff=True, is_superuser=True
+    )
+
+
+def _client_for(client_class, user):
+    c = client_class()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def as_user():
+    """``as_user(user)`` → a test client signed in as that user."""
+    from django.test import Client
+
+    return lambda user: _client_for(Client, user)
