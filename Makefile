@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
 	then echo $$p; break; fi; done)
 
 .PHONY: help install install-dev run serve worker test lint format migrate demo messages \
-	collectstatic db-stop db-start backup restore clean
+	collectstatic db-stop db-start backup restore bench clean
 
 help:
 	@echo "make run       install, migrate, load demo data, serve http://$(HOST):$(PORT) with a task worker"
@@ -102,3 +102,16 @@ db-stop:
 
 clean: db-stop
 	rm -rf var/static var/screenshots
+
+# Back up the database and the private files to var/backups/<date>/; restore one of them.
+backup: install
+	$(MANAGE) backup
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<folder>"; exit 2; }
+	$(MANAGE) restore "$(BACKUP)"
+
+# Load benchmarks at scale (see benchmarks/run.py): seeds a separate database the first time.
+BENCH_ARGS ?= --roles 100000
+bench: install
+	$(PY) benchmarks/run.py $(BENCH_ARGS)

@@ -13,6 +13,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts import emails
@@ -99,6 +100,54 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name or self.email.split("@")[0]
+
+    @property
+    def is_erased(self) -> bool:
+        return self.email.endswith(ERASED_EMAIL_DOMAIN)
+
+    def erase(self) -> None:
+        """Delete the account as far as the law and other people allow.
+
+        Personal fields, the crew profile (credits, calendar) and every CV file go; the row
+        stays as a "deleted user" so that records other people rely on (a studio's pipeline,
+        application histories) keep their shape. A new unusable password changes the session
+        hash, which ends every session of this user; ``is_active`` off keeps them out."""
+        from allauth.account.models import EmailAddress
+
+        from applications.models import Application
+
+        files = []
+        profile = CrewProfile.objects.filter(user=self).first()
+        if profile is not None:
+            if profile.cv:
+                files.append(profile.cv.name)
+            profile.delete()
+        for application in Application.objects.filter(applicant=self).exclude(cv=""):
+            files.append(application.cv.name)
+        Application.objects.filter(applicant=self).update(cv="", cv_name="", note="")
+        StudioInvitation.objects.filter(email__iexact=self.email, accepted_at__isnull=True).delete()
+        self.studio_memberships.all().delete()
+        EmailAddress.objects.filter(user=self).delete()
+        self.email = f"deleted-{self.pk}{ERASED_EMAIL_DOMAIN}"
+        self.name = ""
+        self.phone = ""
+        self.is_active = False
+        self.is_staff = False
+        self.is_superuser = False
+        self.set_unusable_password()
+        self.save()
+        self.groups.clear()
+        self.user_permissions.clear()
+
+        def remove_files():
+            storage = get_private_storage()
+            for name in files:
+                storage.delete(name)
+
+        transaction.on_commit(remove_files)
+
+
+ERASED_EMAIL_DOMAIN = "@deleted.invalid"
 
 
 # --- Crew -------------------------------------------------------------------------------------
@@ -428,6 +477,30 @@ class Studio(models.Model):
         )
         transaction.on_commit(lambda: emails.studio_status_changed(self))
 
+    @classmethod
+    def unique_slug(cls, name: str) -> str:
+        """A readable slug from the name, made unique with a number; Chinese names (which
+        ``slugify`` empties) become "studio-N"."""
+        base = slugify(name)[:100] or "studio"
+        if base in {"new", "invitations"}:  # taken by other pages under /studios/
+            base = f"{base}-studio"
+        slug, n = base, 1
+        while cls.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    def register(self, *, owner: User) -> None:
+        """Save a new studio with ``owner`` as its first owner and ask for verification."""
+        with transaction.atomic():
+            if not self.slug:
+                self.slug = self.unique_slug(self.name)
+            self.save()
+            StudioMembership.objects.create(
+                user=owner, studio=self, role=StudioMembership.Role.OWNER
+            )
+            self.submit_for_verification()
+
     def owners(self):
         return User.objects.filter(
             studio_memberships__studio=self, studio_memberships__role=StudioMembership.Role.OWNER
@@ -500,3 +573,23 @@ class StudioInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.studio}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:invitation_accept", kwargs={"token": self.token})
+
+    def invite(self) -> None:
+        """Save the invitation and email the accept link after commit."""
+        self.save()
+        transaction.on_commit(lambda: emails.studio_invitation(self))
+
+    def accept(self, user: User) -> StudioMembership:
+        """``user`` joins as a recruiter; only the invited address may accept, once."""
+        if self.accepted_at is not None or user.email.lower() != self.email.lower():
+            raise InvalidTransition(_("This invitation is not for this account."))
+        with transaction.atomic():
+            membership, _created = StudioMembership.objects.get_or_create(
+                user=user, studio=self.studio
+            )
+            self.accepted_at = timezone.now()
+            self.save(update_fields=["accepted_at"])
+        return membership

@@ -1,5 +1,34 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("me/", views.dashboard, name="dashboard"),
+    path("me/profile/", views.profile_edit, name="profile_edit"),
+    path("me/cv/", views.cv_download, name="cv_download"),
+    path("me/cv/delete/", views.cv_delete, name="cv_delete"),
+    path("me/availability/", views.availability, name="availability"),
+    path(
+        "me/availability/<int:pk>/delete/",
+        views.availability_delete,
+        name="availability_delete",
+    ),
+    path("me/data/", views.data_export, name="data_export"),
+    path("me/delete/", views.account_delete, name="account_delete"),
+    path("studios/new/", views.studio_create, name="studio_create"),
+    path("studios/invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("studios/<slug:slug>/", views.studio_detail, name="studio_detail"),
+    path("studios/<slug:slug>/team/", views.studio_team, name="studio_team"),
+    path(
+        "studios/<slug:slug>/team/<int:pk>/remove/",
+        views.studio_member_remove,
+        name="studio_member_remove",
+    ),
+    path(
+        "studios/<slug:slug>/invitations/<int:pk>/cancel/",
+        views.invitation_cancel,
+        name="invitation_cancel",
+    ),
+]

@@ -1,8 +1,21 @@
+"""The applications app's emails: one function per message. Each link points at the page the
+recipient needs, under the recipient's language prefix."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
 from jobboard.mail import absolute_url, email_user
 
 
+def _url_for(user, name: str, **kwargs) -> str:
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        return absolute_url(reverse(name, kwargs=kwargs or None))
+
+
 def new_application(application) -> None:
-    """Members of the studio who asked for an email per application get one."""
+    """Members of the studio who asked for an email per application get one; those who chose
+    the daily digest hear of it in ``send_application_digests``."""
     from accounts.models import StudioMembership
 
     role = application.role
@@ -13,10 +26,10 @@ def new_application(application) -> None:
         "role": role.title,
         "shoot": role.shoot.title,
         "applicant": application.applicant.name or application.applicant.email,
-        "url": absolute_url(role.shoot.get_absolute_url()),
     }
     for membership in memberships:
-        email_user(membership.user, "new_application", context)
+        url = _url_for(membership.user, "applications:pipeline", pk=role.shoot_id)
+        email_user(membership.user, "new_application", {**context, "url": url})
 
 
 def status_changed(application, note: str = "") -> None:
@@ -31,6 +44,32 @@ def status_changed(application, note: str = "") -> None:
             "studio": role.shoot.studio.name,
             "status": application.status,
             "note": note,
-            "url": absolute_url("/"),
+            "url": _url_for(application.applicant, "applications:my_applications"),
         },
     )
+
+
+def offer_reminder(application) -> None:
+    """One reminder of an offer left unanswered."""
+    role = application.role
+    email_user(
+        application.applicant,
+        "offer_reminder",
+        {
+            "role": role.title,
+            "shoot": role.shoot.title,
+            "studio": role.shoot.studio.name,
+            "start_date": role.start_date.isoformat(),
+            "end_date": role.end_date.isoformat(),
+            "url": _url_for(application.applicant, "applications:my_applications"),
+        },
+    )
+
+
+def application_digest(user, shoots: list[dict]) -> None:
+    """The daily digest: ``shoots`` is a list of {"pk", "title", "lines": [{"role",
+    "applicant"}]}."""
+    for shoot in shoots:
+        shoot["url"] = _url_for(user, "applications:pipeline", pk=shoot["pk"])
+    count = sum(len(shoot["lines"]) for shoot in shoots)
+    email_user(user, "application_digest", {"shoots": shoots, "count": count})

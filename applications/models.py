@@ -1,19 +1,45 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.db import IntegrityError, models, transaction
 from django.db.backends.postgresql.psycopg_any import DateRange
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications import emails
 from jobboard.storage import get_private_storage, private_name
 from jobboard.transitions import InvalidTransition
+
+# An offer unanswered for this long gets one reminder (see ``remind_offers``).
+OFFER_REMINDER_AFTER = timedelta(hours=24)
+
+
+def date_clashes(user, start: date, end: date) -> dict:
+    """What keeps ``user`` from working ``start``–``end``: their marked unavailable days, their
+    bookings, and the offers they hold (an offer holds their dates) on overlapping dates.
+    Shown before they apply."""
+    from accounts.models import Unavailability
+
+    days_off = list(
+        Unavailability.objects.filter(profile__user=user, start_date__lte=end, end_date__gte=start)
+    )
+    bookings = list(
+        Application.objects.booked()
+        .filter(applicant=user)
+        .overlapping(start, end)
+        .select_related("role", "role__shoot")
+    )
+    offers = list(
+        Application.objects.filter(applicant=user, status=Application.Status.OFFERED)
+        .overlapping(start, end)
+        .select_related("role", "role__shoot")
+    )
+    return {"days_off": days_off, "bookings": bookings, "offers": offers}
 
 
 def application_cv_upload_to(instance, filename: str) -> str:
@@ -36,6 +62,40 @@ class ApplicationQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(role__shoot__studio__memberships__user=user)
+
+    def with_availability(self) -> ApplicationQuerySet:
+        """Annotate ``has_days_off`` and ``booked_elsewhere``: whether the applicant marked days
+        off, or is booked on another shoot, on dates that overlap the role's shoot. One
+        subquery each, whatever the number of rows."""
+        from accounts.models import Unavailability
+
+        days_off = Unavailability.objects.filter(
+            profile__user=OuterRef("applicant"),
+            start_date__lte=OuterRef("role__end_date"),
+            end_date__gte=OuterRef("role__start_date"),
+        )
+        booked_elsewhere = (
+            Application.objects.booked()
+            .filter(
+                applicant=OuterRef("applicant"),
+                role__start_date__lte=OuterRef("role__end_date"),
+                role__end_date__gte=OuterRef("role__start_date"),
+            )
+            .exclude(pk=OuterRef("pk"))
+        )
+        return self.annotate(
+            has_days_off=Exists(days_off), booked_elsewhere=Exists(booked_elsewhere)
+        )
+
+    def offers_to_remind(self, now=None) -> ApplicationQuerySet:
+        """Offers made more than ``OFFER_REMINDER_AFTER`` ago, still unanswered, not yet
+        reminded."""
+        now = now or timezone.now()
+        return self.filter(
+            status=Application.Status.OFFERED,
+            offered_at__lte=now - OFFER_REMINDER_AFTER,
+            offer_reminded_at__isnull=True,
+        )
 
     def visible_to(self, user) -> ApplicationQuerySet:
         """The applicant, members of the studio applied to, and moderators."""
@@ -90,6 +150,10 @@ class Application(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True
     )
+    offered_at = models.DateTimeField(_("offered at"), null=True, blank=True, editable=False)
+    offer_reminded_at = models.DateTimeField(
+        _("offer reminder sent at"), null=True, blank=True, editable=False
+    )
     booked_dates = DateRangeField(_("booked dates"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -138,18 +202,22 @@ class Application(models.Model):
             raise InvalidTransition(_("This role is no longer taking applications."))
         if not dates_confirmed:
             raise InvalidTransition(_("Confirm that you can work the shoot dates."))
+        application = cls(
+            role=role,
+            applicant=applicant,
+            note=note,
+            cv=cv,
+            cv_name=cv_name,
+            dates_confirmed=dates_confirmed,
+            consent_at=timezone.now(),
+        )
         try:
             with transaction.atomic():
-                application = cls.objects.create(
-                    role=role,
-                    applicant=applicant,
-                    note=note,
-                    cv=cv,
-                    cv_name=cv_name,
-                    dates_confirmed=dates_confirmed,
-                    consent_at=timezone.now(),
-                )
+                application.save(force_insert=True)
         except IntegrityError as error:
+            # The copy of the CV was stored before the insert failed: leave no orphan.
+            if application.cv and application.cv._committed:
+                application.cv.storage.delete(application.cv.name)
             raise InvalidTransition(_("You have already applied to this role.")) from error
         application.events.create(from_status="", to_status=cls.Status.SUBMITTED, actor=applicant)
         transaction.on_commit(lambda: emails.new_application(application))
@@ -183,7 +251,13 @@ class Application(models.Model):
     @transaction.atomic
     def offer(self, *, by, message: str = "") -> None:
         S = self.Status
-        self._move({S.SUBMITTED, S.SHORTLISTED}, S.OFFERED, by=by, note=message)
+        self._move(
+            {S.SUBMITTED, S.SHORTLISTED},
+            S.OFFERED,
+            by=by,
+            note=message,
+            offered_at=timezone.now(),
+        )
 
     @transaction.atomic
     def decline(self, *, by) -> None:
@@ -202,12 +276,19 @@ class Application(models.Model):
         from accounts.models import User
         from postings.models import Role
 
+        # Locks in one order everywhere (application, role, person) so that racing
+        # transitions wait for each other instead of deadlocking.
+        Application.objects.select_for_update().get(pk=self.pk)
         role = (
             Role.objects.select_for_update()
             .select_related("shoot", "shoot__studio")
             .get(pk=self.role_id)
         )
-        User.objects.select_for_update().get(pk=self.applicant_id)
+        # NO KEY UPDATE: serialises this person's bookings without blocking rows that merely
+        # refer to them (events they act in).
+        User.objects.select_for_update(no_key=True).get(pk=self.applicant_id)
+        if role.shoot.status == role.shoot.Status.CANCELLED:
+            raise InvalidTransition(_("This shoot was cancelled."))
         if role.booked_count >= role.openings:
             raise InvalidTransition(_("Every opening of this role has been booked."))
         clash = (
@@ -233,6 +314,7 @@ class Application(models.Model):
         """Cancel a booking: the opening is free again and the role reopens."""
         from postings.models import Role
 
+        Application.objects.select_for_update().get(pk=self.pk)
         role = (
             Role.objects.select_for_update()
             .select_related("shoot", "shoot__studio")
@@ -242,6 +324,50 @@ class Application(models.Model):
         role.booked_count = max(role.booked_count - 1, 0)
         role.save(update_fields=["booked_count"])
         role.refresh_listing()
+
+    @property
+    def status_tone(self) -> str:
+        """How the status badge reads: good news, waiting on someone, or over."""
+        S = self.Status
+        return {
+            S.BOOKED: "ok",
+            S.OFFERED: "warn",
+            S.SHORTLISTED: "warn",
+            S.REJECTED: "danger",
+            S.RELEASED: "danger",
+        }.get(self.status, "")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def can_withdraw(self) -> bool:
+        S = self.Status
+        return self.status in {S.SUBMITTED, S.SHORTLISTED, S.OFFERED}
+
+    @property
+    def can_shortlist(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def can_offer(self) -> bool:
+        return self.status in {self.Status.SUBMITTED, self.Status.SHORTLISTED}
+
+    @property
+    def can_reject(self) -> bool:
+        S = self.Status
+        return self.status in {S.SUBMITTED, S.SHORTLISTED, S.OFFERED}
+
+    def remind_offer(self) -> bool:
+        """Send the one reminder of an unanswered offer. False when it was already sent (or
+        the offer was answered) by someone else in the meantime."""
+        sent = Application.objects.filter(
+            pk=self.pk, status=self.Status.OFFERED, offer_reminded_at__isnull=True
+        ).update(offer_reminded_at=timezone.now())
+        if sent:
+            transaction.on_commit(lambda: emails.offer_reminder(self))
+        return bool(sent)
 
     @transaction.atomic
     def add_private_note(self, *, by, note: str) -> ApplicationEvent:

@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from applications import views
 
 app_name = "applications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("roles/<int:pk>/apply/", views.apply, name="apply"),
+    path("me/applications/", views.my_applications, name="my_applications"),
+    path("me/applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("me/applications/<int:pk>/accept/", views.accept, name="accept"),
+    path("me/applications/<int:pk>/decline/", views.decline, name="decline"),
+    path("studio/shoots/<int:pk>/applicants/", views.pipeline, name="pipeline"),
+    path("studio/shoots/<int:pk>/applicants.csv", views.pipeline_csv, name="pipeline_csv"),
+    path("studio/shoots/<int:pk>/applicants/reject/", views.bulk_reject, name="bulk_reject"),
+    path(
+        "studio/applications/<int:pk>/<slug:action>/",
+        views.pipeline_action,
+        name="pipeline_action",
+    ),
+    path("applications/<int:pk>/cv/", views.cv, name="cv"),
+]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "jobboard",
     "accounts",
     "postings",
     "applications",
@@ -206,7 +207,16 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Callsheet] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# allauth's built-in rate limits (login, failed logins, sign-up, password reset, email
+# changes) count in the default cache: the shared DatabaseCache above, so they hold across
+# every worker. Its defaults are kept.
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -246,6 +256,8 @@ WHITENOISE_MAX_AGE = 31_536_000 if not DEBUG else 0
 # --- Security -------------------------------------------------------------------------------
 HTTPS = env_bool("HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
+# Links in allauth's emails (verification, password reset) use the scheme the site runs on.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
@@ -277,6 +289,8 @@ SECURE_CSP = {
 }
 
 ADMIN_URL = env("ADMIN_URL", "admin/").strip("/") + "/"
+# Exposes /bench/ok and /bench/fortunes, the ceiling that benchmarks/run.py measures against.
+BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS")
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

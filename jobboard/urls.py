@@ -1,22 +1,42 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from jobboard import views
+from postings.urls import sitemaps
+from postings.views import robots_txt
 
 # Choosing a language is harmless and open to everyone; exempting it from CSRF keeps the
 # switcher form from setting a csrftoken cookie on every anonymous page.
 set_language_view = login_not_required(csrf_exempt(set_language))
 
+# The admin's login goes through allauth: rate-limited, and staff verify their email too.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/setlang/", set_language_view, name="set_language"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        login_not_required(sitemap),
+        {"sitemaps": sitemaps, "template_name": "postings/sitemap.xml"},
+        name="sitemap",
+    ),
 ]
+
+if settings.BENCHMARK_VIEWS:
+    urlpatterns += [
+        path("bench/ok", views.bench_ok, name="bench_ok"),
+        path("bench/fortunes", views.bench_fortunes, name="bench_fortunes"),
+    ]
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),

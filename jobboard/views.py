@@ -48,3 +48,23 @@ def server_error(request):
         response["Retry-After"] = "5"
         return response
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+# The framework's ceiling, measured beside our pages by benchmarks/run.py (enabled only when
+# BENCHMARK_VIEWS is set): a bare view, and a Fortunes-like page (one 20-row query, a small
+# template).
+
+
+@login_not_required
+@require_safe
+def bench_ok(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@require_safe
+def bench_fortunes(request):
+    from postings.models import City
+
+    cities = City.objects.order_by("pk").only("pk", "name_zh", "name_en")[:20]
+    return render(request, "bench_fortunes.html", {"cities": cities})

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -52,6 +53,21 @@ class ShootQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(studio__memberships__user=user)
+
+    def visible_to(self, user) -> ShootQuerySet:
+        """Shoots whose pages ``user`` may open: public ones, closed or expired ones that were
+        public (shown as no longer taking applications), every shoot of the user's own studios,
+        and everything for staff. Drafts and shoots waiting for review stay private."""
+        if getattr(user, "is_staff", False):
+            return self
+        seen = Q(status=Shoot.Status.PUBLISHED) | Q(
+            status__in=[Shoot.Status.CLOSED, Shoot.Status.EXPIRED]
+        )
+        visible = seen & Q(hidden_at__isnull=True)
+        if user is not None and user.is_authenticated:
+            own = Shoot.objects.filter(studio__memberships__user=user).values("pk")
+            visible |= Q(pk__in=own)
+        return self.filter(visible)
 
     def pending_review(self) -> ShootQuerySet:
         return self.filter(status=Shoot.Status.PENDING).order_by("submitted_at", "pk")
@@ -215,6 +231,32 @@ class Shoot(models.Model):
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
 
+    @property
+    def can_submit(self) -> bool:
+        return self.status in {self.Status.DRAFT, self.Status.REJECTED}
+
+    @property
+    def can_close(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in {
+            self.Status.DRAFT,
+            self.Status.PENDING,
+            self.Status.PUBLISHED,
+            self.Status.REJECTED,
+        }
+
+    def flag_labels(self) -> list[str]:
+        """The anti-scam flags as translated sentences, for moderators."""
+        from django.utils.translation import gettext
+
+        return [
+            f"{gettext(flag.get('label', ''))}: “{flag.get('match', '')}” ({flag.get('field', '')})"
+            for flag in self.flags or []
+        ]
+
     # --- Transitions -----------------------------------------------------------------------
 
     def _set_status(self, sources, target, **fields) -> None:
@@ -309,6 +351,13 @@ class Shoot(models.Model):
                 submitted_at=timezone.now(),
                 flags=self.flags,
             )
+
+    def rescreen(self) -> None:
+        """A shoot waiting for review that its studio edits is checked again, so that the
+        moderator sees the flags of what will be published."""
+        if self.status == self.Status.PENDING:
+            self.flags = screening.screen(self, list(self.roles.all()))
+            self.save(update_fields=["flags", "updated_at"])
 
     @transaction.atomic
     def hide_for_reports(self) -> None:
@@ -424,7 +473,21 @@ class RoleQuerySet(models.QuerySet):
         query = " ".join(query.split()).lower()
         if not query:
             return self
+        if len(query) < 3:
+            # Trigrams need three characters, and most Chinese words have two (灯光, 横店): the
+            # one- and two-character grams of the document have their own GIN index.
+            return self.alias(search_grams=SearchGrams("search_document")).filter(
+                search_grams__contains=[query], search_document__contains=query
+            )
         return self.filter(search_document__contains=query)
+
+
+class SearchGrams(models.Func):
+    """Every one- and two-character substring of a text (the SQL function ``postings_grams``,
+    created by migration 0005), for searching short words that trigrams cannot serve."""
+
+    function = "postings_grams"
+    output_field = ArrayField(models.TextField())
 
 
 class Role(models.Model):
@@ -512,6 +575,7 @@ class Role(models.Model):
                 "city", "start_date", name="role_listed_city_start", condition=Q(listed=True)
             ),
             GinIndex(OpClass("search_document", name="gin_trgm_ops"), name="role_search_trgm"),
+            GinIndex(SearchGrams("search_document"), name="role_search_grams"),
         ]
 
     def __str__(self) -> str:
@@ -536,6 +600,79 @@ class Role(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("postings:role_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_public(self) -> bool:
+        return self.shoot.is_public
+
+    @property
+    def pay_display(self) -> str:
+        """``¥350 per day`` / ``¥350/天``, ``¥300–400 per day``, ``¥3,000 per project``."""
+        from django.utils.translation import gettext
+
+        amount = f"{self.pay_min:,}"
+        if self.pay_max and self.pay_max != self.pay_min:
+            amount = f"{self.pay_min:,}–{self.pay_max:,}"
+        if self.pay_unit == PayUnit.DAY:
+            return gettext("¥%(amount)s per day") % {"amount": amount}
+        return gettext("¥%(amount)s per project") % {"amount": amount}
+
+    def job_posting(self) -> dict:
+        """schema.org JobPosting for search engines. Pay is given per day in CNY whatever the
+        unit (a project fee is divided by the shoot's days), as ``day_rate`` is."""
+        from datetime import datetime, time
+
+        from django.conf import settings
+
+        shoot, studio, city = self.shoot, self.shoot.studio, self.city
+        valid_through = timezone.make_aware(datetime.combine(self.apply_by, time(23, 59, 59)))
+        if self.pay_unit == PayUnit.DAY and self.pay_max:
+            value = {"@type": "QuantitativeValue", "minValue": self.pay_min}
+            value |= {"maxValue": self.pay_max, "unitText": "DAY"}
+        else:
+            value = {"@type": "QuantitativeValue", "value": self.day_rate, "unitText": "DAY"}
+        organization = {
+            "@type": "Organization",
+            "name": studio.name,
+            "url": settings.SITE_URL + studio.get_absolute_url(),
+        }
+        if studio.website:
+            organization["sameAs"] = studio.website
+        return {
+            "@context": "https://schema.org/",
+            "@type": "JobPosting",
+            "title": self.title,
+            "description": "\n\n".join(
+                text for text in (self.description, self.requirements, shoot.synopsis) if text
+            )
+            or self.title,
+            "datePosted": (self.published_at or shoot.created_at).isoformat(),
+            "validThrough": valid_through.isoformat(),
+            "employmentType": ["TEMPORARY", "CONTRACTOR"],
+            "hiringOrganization": organization,
+            "jobLocation": {
+                "@type": "Place",
+                "address": {
+                    "@type": "PostalAddress",
+                    "addressLocality": city.name,
+                    "addressRegion": city.province,
+                    "streetAddress": shoot.base,
+                    "addressCountry": "CN",
+                },
+            },
+            "baseSalary": {"@type": "MonetaryAmount", "currency": "CNY", "value": value},
+            "jobStartDate": self.start_date.isoformat(),
+            "totalJobOpenings": self.openings_left,
+            "url": settings.SITE_URL + self.get_absolute_url(),
+        }
+
+    def job_posting_json(self) -> str:
+        """The JSON-LD text, safe inside a <script> element: ``<``, ``>`` and ``&`` are
+        escaped so that no text of the posting can close the element."""
+        import json
+
+        text = json.dumps(self.job_posting(), ensure_ascii=False)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
     @property
     def openings_left(self) -> int:
@@ -577,6 +714,15 @@ class Role(models.Model):
         has openings left."""
         self.listed = self.shoot.is_public and not self.is_filled
         self.save(update_fields=["listed"])
+
+
+class PendingShoot(Shoot):
+    """The moderators' review queue in the admin: shoots waiting for review, oldest first."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("shoot waiting for review")
+        verbose_name_plural = _("review queue")
 
 
 class ReportQuerySet(models.QuerySet):

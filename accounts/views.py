@@ -1,0 +1,443 @@
+from __future__ import annotations
+
+import calendar
+import io
+import json
+import zipfile
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_not_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.cv import cv_response, display_name
+from accounts.forms import (
+    CreditFormSet,
+    CrewProfileForm,
+    DeleteAccountForm,
+    InvitationForm,
+    StudioForm,
+    UnavailabilityForm,
+)
+from accounts.models import (
+    CrewProfile,
+    Studio,
+    StudioInvitation,
+    StudioMembership,
+    Unavailability,
+)
+from jobboard.transitions import InvalidTransition
+
+
+def _booked_applications(user, start: date | None = None, end: date | None = None):
+    from applications.models import Application
+
+    booked = Application.objects.booked().of_applicant(user)
+    if start and end:
+        booked = booked.overlapping(start, end)
+    return booked.select_related("role", "role__shoot", "role__shoot__studio").order_by(
+        "role__start_date"
+    )
+
+
+# --- Dashboard and crew profile ---------------------------------------------------------------
+
+
+@require_safe
+def dashboard(request):
+    user = request.user
+    profile = CrewProfile.objects.filter(user=user).first()
+    memberships = user.studio_memberships.select_related("studio", "studio__city")
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "profile": profile,
+            "missing": profile.missing() if profile else [],
+            "memberships": memberships,
+            "invitations": StudioInvitation.objects.filter(
+                email__iexact=user.email, accepted_at__isnull=True
+            ).select_related("studio"),
+            "upcoming": _booked_applications(user).filter(role__end_date__gte=timezone.localdate())[
+                :5
+            ],
+        },
+    )
+
+
+def profile_edit(request):
+    """The crew profile with its credits in one form. A CV is checked before anything is saved;
+    a replaced CV is deleted once the new one is committed; a failed save removes the new
+    file, so no orphan is left behind."""
+    user = request.user
+    profile = CrewProfile.objects.filter(user=user).first() or CrewProfile(user=user)
+    form = CrewProfileForm(request.POST or None, request.FILES or None, instance=profile, user=user)
+    formset = CreditFormSet(
+        request.POST or None, instance=profile, prefix="credits", queryset=_credits(profile)
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        upload = form.cleaned_data.get("new_cv")
+        old_cv = profile.cv.name if profile.pk and profile.cv else ""
+        profile = form.save(commit=False)
+        if upload:
+            profile.cv = upload  # stored under a server-generated name (cv_upload_to)
+            profile.cv_name = display_name(upload.name)
+            profile.cv_uploaded_at = timezone.now()
+        try:
+            with transaction.atomic():
+                user.name = form.cleaned_data["name"].strip()
+                user.save(update_fields=["name"])
+                profile.save()
+                form.save_m2m()
+                formset.instance = profile
+                formset.save()
+        except Exception:
+            # Only a file this request wrote: before the save, the name is the uploader's.
+            if upload and getattr(profile.cv, "_committed", False) and profile.cv.name != old_cv:
+                profile.cv.storage.delete(profile.cv.name)
+            raise
+        if upload and old_cv:
+            storage = profile.cv.storage
+            transaction.on_commit(lambda: storage.delete(old_cv))
+        messages.success(request, _("Your profile is saved."))
+        return redirect("accounts:profile_edit")
+    return render(
+        request,
+        "accounts/profile_edit.html",
+        {"form": form, "formset": formset, "profile": profile},
+    )
+
+
+def _credits(profile):
+    from accounts.models import Credit
+
+    return profile.credits.all() if profile.pk else Credit.objects.none()
+
+
+@require_safe
+def cv_download(request):
+    profile = get_object_or_404(CrewProfile.objects.exclude(cv=""), user=request.user)
+    return cv_response(profile.cv, profile.cv_name or "cv.pdf")
+
+
+@require_POST
+def cv_delete(request):
+    profile = get_object_or_404(CrewProfile.objects.exclude(cv=""), user=request.user)
+    name, storage = profile.cv.name, profile.cv.storage
+    profile.cv = ""
+    profile.cv_name = ""
+    profile.cv_uploaded_at = None
+    profile.save(update_fields=["cv", "cv_name", "cv_uploaded_at", "updated_at"])
+    transaction.on_commit(lambda: storage.delete(name))
+    messages.success(request, _("Your CV is removed."))
+    return redirect("accounts:profile_edit")
+
+
+# --- Availability -----------------------------------------------------------------------------
+
+
+def _month(value: str | None) -> date:
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1) if 2000 <= year <= 2100 else today.replace(day=1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def availability(request):
+    """A month of days with the ranges marked unavailable and the confirmed bookings, and a
+    form to mark more days."""
+    profile = get_object_or_404(CrewProfile, user=request.user)
+    first = _month(request.GET.get("month"))
+    form = UnavailabilityForm(request.POST or None, profile=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The days are marked as unavailable."))
+        return redirect(
+            reverse("accounts:availability")
+            + "?month="
+            + form.cleaned_data["start_date"].strftime("%Y-%m")
+        )
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    start, end = weeks[0][0], weeks[-1][-1]
+    ranges = list(profile.unavailabilities.filter(start_date__lte=end, end_date__gte=start))
+    bookings = list(_booked_applications(request.user, start, end))
+    days = []
+    for week in weeks:
+        row = []
+        for day in week:
+            off = next((r for r in ranges if r.start_date <= day <= r.end_date), None)
+            booked = next(
+                (a for a in bookings if a.role.start_date <= day <= a.role.end_date), None
+            )
+            row.append(
+                {
+                    "date": day,
+                    "in_month": day.month == first.month,
+                    "today": day == timezone.localdate(),
+                    "off": off,
+                    "booked": booked,
+                }
+            )
+        days.append(row)
+    previous_month = (first - timedelta(days=1)).replace(day=1)
+    next_month = (first + timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "accounts/availability.html",
+        {
+            "form": form,
+            "month": first,
+            "weeks": days,
+            "weekdays": [weeks[0][i] for i in range(7)],
+            "previous_month": previous_month.strftime("%Y-%m"),
+            "next_month": next_month.strftime("%Y-%m"),
+            "ranges": profile.unavailabilities.filter(end_date__gte=timezone.localdate()),
+            "bookings": _booked_applications(request.user).filter(
+                role__end_date__gte=timezone.localdate()
+            ),
+        },
+    )
+
+
+@require_POST
+def availability_delete(request, pk: int):
+    unavailability = get_object_or_404(
+        Unavailability.objects.filter(profile__user=request.user), pk=pk
+    )
+    month = unavailability.start_date.strftime("%Y-%m")
+    unavailability.delete()
+    messages.success(request, _("The days are free again."))
+    return redirect(reverse("accounts:availability") + "?month=" + month)
+
+
+# --- Studios ----------------------------------------------------------------------------------
+
+
+def studio_create(request):
+    form = StudioForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        studio = form.save(commit=False)
+        studio.register(owner=request.user)
+        messages.success(
+            request,
+            _("Your studio is registered. A moderator will check it, usually within a day."),
+        )
+        return redirect(studio)
+    return render(request, "accounts/studio_form.html", {"form": form})
+
+
+@login_not_required
+@require_safe
+def studio_detail(request, slug: str):
+    from postings.models import Shoot
+
+    studio = get_object_or_404(Studio.objects.select_related("city"), slug=slug)
+    is_member = studio.is_member(request.user)
+    if studio.verification_status == Studio.Verification.SUSPENDED and not (
+        is_member or request.user.is_staff
+    ):
+        raise Http404
+    shoots = (
+        Shoot.objects.public().filter(studio=studio).select_related("city").order_by("start_date")
+    )
+    return render(
+        request,
+        "accounts/studio_detail.html",
+        {"studio": studio, "shoots": shoots, "is_member": is_member},
+    )
+
+
+def _owned_studio(request, slug: str) -> Studio:
+    return get_object_or_404(Studio.objects.owned_by(request.user), slug=slug)
+
+
+def studio_team(request, slug: str):
+    studio = _owned_studio(request, slug)
+    form = InvitationForm(request.POST or None, studio=studio)
+    if request.method == "POST" and form.is_valid():
+        StudioInvitation(
+            studio=studio, email=form.cleaned_data["email"], invited_by=request.user
+        ).invite()
+        messages.success(
+            request,
+            _("We emailed an invitation to %(email)s.") % {"email": form.cleaned_data["email"]},
+        )
+        return redirect("accounts:studio_team", slug=studio.slug)
+    return render(
+        request,
+        "accounts/studio_team.html",
+        {
+            "studio": studio,
+            "form": form,
+            "memberships": studio.memberships.select_related("user").order_by("role", "pk"),
+            "invitations": studio.invitations.filter(accepted_at__isnull=True),
+        },
+    )
+
+
+@require_POST
+def studio_member_remove(request, slug: str, pk: int):
+    studio = _owned_studio(request, slug)
+    membership = get_object_or_404(
+        studio.memberships.filter(role=StudioMembership.Role.RECRUITER), pk=pk
+    )
+    membership.delete()
+    messages.success(request, _("%(name)s is no longer in your team.") % {"name": membership.user})
+    return redirect("accounts:studio_team", slug=studio.slug)
+
+
+@require_POST
+def invitation_cancel(request, slug: str, pk: int):
+    studio = _owned_studio(request, slug)
+    invitation = get_object_or_404(studio.invitations.filter(accepted_at__isnull=True), pk=pk)
+    invitation.delete()
+    messages.success(request, _("The invitation is cancelled."))
+    return redirect("accounts:studio_team", slug=studio.slug)
+
+
+def invitation_accept(request, token: str):
+    """Only the invited address may accept: anyone else gets 404."""
+    invitation = get_object_or_404(
+        StudioInvitation.objects.select_related("studio").filter(
+            accepted_at__isnull=True, email__iexact=request.user.email
+        ),
+        token=token,
+    )
+    if request.method == "POST":
+        try:
+            invitation.accept(request.user)
+        except InvalidTransition as error:
+            messages.error(request, str(error))
+            return redirect("accounts:dashboard")
+        messages.success(request, _("You joined %(studio)s.") % {"studio": invitation.studio.name})
+        return redirect(invitation.studio)
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
+
+
+# --- Personal data ----------------------------------------------------------------------------
+
+
+def _export_data(user) -> tuple[dict, list[tuple[str, object]]]:
+    from applications.models import Application
+
+    data: dict = {
+        "account": {
+            "email": user.email,
+            "name": user.name,
+            "phone": user.phone,
+            "preferred_language": user.preferred_language,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+        },
+        "crew_profile": None,
+        "studio_memberships": [
+            {"studio": m.studio.name, "role": m.role, "joined_at": m.created_at}
+            for m in user.studio_memberships.select_related("studio")
+        ],
+        "applications": [],
+    }
+    files: list[tuple[str, object]] = []
+    profile = (
+        CrewProfile.objects.filter(user=user)
+        .select_related("home_city")
+        .prefetch_related("work_cities", "credits", "unavailabilities")
+        .first()
+    )
+    if profile:
+        data["crew_profile"] = {
+            "headline": profile.headline,
+            "departments": profile.departments,
+            "home_city": str(profile.home_city or ""),
+            "work_cities": [str(c) for c in profile.work_cities.all()],
+            "experience_level": profile.experience_level,
+            "school": profile.school,
+            "major": profile.major,
+            "graduation_year": profile.graduation_year,
+            "bio": profile.bio,
+            "showreel_url": profile.showreel_url,
+            "portfolio_url": profile.portfolio_url,
+            "expected_day_rate": profile.expected_day_rate,
+            "own_kit": profile.own_kit,
+            "visibility": profile.visibility,
+            "cv": profile.cv_name,
+            "credits": [
+                {
+                    "production": c.production_title,
+                    "role": c.role,
+                    "year": c.year,
+                    "studio": c.studio_name,
+                    "link": c.link,
+                }
+                for c in profile.credits.all()
+            ],
+            "unavailable_days": [
+                {"from": u.start_date, "to": u.end_date, "note": u.note}
+                for u in profile.unavailabilities.all()
+            ],
+        }
+        if profile.cv:
+            files.append((f"cv/{profile.cv_name or 'cv.pdf'}", profile.cv))
+    applications = Application.objects.filter(applicant=user).select_related(
+        "role", "role__shoot", "role__shoot__studio"
+    )
+    for application in applications:
+        data["applications"].append(
+            {
+                "role": application.role.title,
+                "shoot": application.role.shoot.title,
+                "studio": application.role.shoot.studio.name,
+                "status": application.status,
+                "note": application.note,
+                "applied_at": application.created_at,
+                "cv": application.cv_name,
+            }
+        )
+        if application.cv:
+            files.append(
+                (f"applications/{application.pk}-{application.cv_name or 'cv.pdf'}", application.cv)
+            )
+    return data, files
+
+
+@require_safe
+def data_export(request):
+    """A ZIP with everything we hold about the user: data.json and their CV files."""
+    data, files = _export_data(request.user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "data.json", json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        )
+        for name, fieldfile in files:
+            try:
+                with fieldfile.open("rb") as handle:
+                    archive.writestr(name, handle.read())
+            except FileNotFoundError:
+                continue
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="callsheet-data.zip"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def account_delete(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        with transaction.atomic():
+            user.erase()
+        logout(request)
+        messages.success(request, _("Your account is deleted. Thank you for using Callsheet."))
+        return redirect("home")
+    return render(request, "accounts/account_delete.html", {"form": form})

@@ -1,0 +1,107 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.cv import validate_cv
+
+
+class ApplyForm(forms.Form):
+    PROFILE_CV = "profile"
+    UPLOAD_CV = "upload"
+
+    note = forms.CharField(
+        label=_("A short note to the studio"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why you fit this role, your kit, when you can arrive."),
+    )
+    cv_choice = forms.ChoiceField(
+        label=_("CV"),
+        widget=forms.RadioSelect,
+        choices=[
+            (PROFILE_CV, _("Send the CV on my profile")),
+            (UPLOAD_CV, _("Upload another PDF")),
+        ],
+    )
+    cv_file = forms.FileField(
+        label=_("CV for this application (PDF, at most 5 MB)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+    dates_confirmed = forms.BooleanField(label=_("I can work every day of the shoot"))
+    consent = forms.BooleanField(label="")
+
+    def __init__(self, *args, profile, studio, start_date, end_date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.profile = profile
+        self.fields["dates_confirmed"].label = _(
+            "I can work every day of the shoot, %(start)s – %(end)s"
+        ) % {"start": start_date.isoformat(), "end": end_date.isoformat()}
+        self.fields["consent"].label = _(
+            "I agree to share my profile and CV with %(studio)s for this role"
+        ) % {"studio": studio.name}
+        has_profile_cv = bool(profile and profile.cv)
+        if has_profile_cv:
+            self.fields["cv_choice"].initial = self.PROFILE_CV
+            self.fields["cv_choice"].choices = [
+                (
+                    self.PROFILE_CV,
+                    _("Send the CV on my profile (%(name)s)")
+                    % {"name": profile.cv_name or "CV.pdf"},
+                ),
+                (self.UPLOAD_CV, _("Upload another PDF")),
+            ]
+        else:
+            self.fields["cv_choice"].choices = [(self.UPLOAD_CV, _("Upload a PDF"))]
+            self.fields["cv_choice"].initial = self.UPLOAD_CV
+
+    def clean_cv_file(self):
+        upload = self.cleaned_data.get("cv_file")
+        if upload:
+            validate_cv(upload)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("cv_choice") == self.UPLOAD_CV
+            and not data.get("cv_file")
+            and "cv_file" not in self.errors
+        ):
+            self.add_error("cv_file", _("Choose a PDF to upload."))
+        return data
+
+
+class MessageForm(forms.Form):
+    """An optional message to the applicant (reject, offer) or a note (release)."""
+
+    message = forms.CharField(
+        label=_("Message to the applicant (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PrivateNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Private note (only your studio sees it)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BulkRejectForm(forms.Form):
+    applications = forms.ModelMultipleChoiceField(
+        label=_("Applications"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    message = forms.CharField(
+        label=_("One message to everyone not selected (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = queryset

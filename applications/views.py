@@ -1,0 +1,450 @@
+import csv
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.cv import cv_response, display_name
+from accounts.models import CrewProfile
+from applications.forms import ApplyForm, BulkRejectForm, MessageForm, PrivateNoteForm
+from applications.models import Application, ApplicationEvent, CVView, date_clashes
+from jobboard.transitions import InvalidTransition
+from postings.models import Role, Shoot
+
+# Applying is rate-limited per person: this many submissions per window (in seconds).
+APPLY_RATE = 10
+APPLY_WINDOW = 60
+
+
+def _url_or_none(name: str, **kwargs) -> str | None:
+    """A link to another app's page, when that page exists yet."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def _apply_allowed(user) -> bool:
+    """Count this attempt; False once the person went over ``APPLY_RATE`` in the window. The
+    cache is the shared database cache, so the limit holds across processes."""
+    key = f"apply-rate:{user.pk}"
+    cache.add(key, 0, APPLY_WINDOW)
+    try:
+        return cache.incr(key) <= APPLY_RATE
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, APPLY_WINDOW)
+        return True
+
+
+def _managed_shoots(user):
+    """Shoots whose pipeline ``user`` may see: their studio's, or every one for moderators."""
+    if user.is_staff:
+        return Shoot.objects.all()
+    return Shoot.objects.managed_by(user)
+
+
+def _studio_applications(user):
+    return Application.objects.filter(role__shoot__in=_managed_shoots(user))
+
+
+def _cv_copy(form: ApplyForm, profile) -> tuple[ContentFile, str]:
+    """A private copy of the CV taken now, so that later profile edits do not change what the
+    studio received."""
+    if form.cleaned_data["cv_choice"] == ApplyForm.PROFILE_CV and profile.cv:
+        with profile.cv.open("rb") as source:
+            data = source.read()
+        name = profile.cv_name or "CV.pdf"
+    else:
+        upload = form.cleaned_data["cv_file"]
+        upload.seek(0)
+        data = upload.read()
+        name = upload.name
+    return ContentFile(data, name="cv.pdf"), display_name(name)
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request, pk):
+    role = get_object_or_404(
+        Role.objects.select_related("shoot", "shoot__studio", "shoot__city"),
+        pk=pk,
+        shoot__published_at__isnull=False,
+        shoot__hidden_at__isnull=True,
+    )
+    apply_url = request.path
+    profile = CrewProfile.objects.filter(user=request.user).select_related("user").first()
+    if profile is None or not profile.is_complete:
+        messages.info(
+            request,
+            _(
+                "Complete your profile before you apply: studios see your name, department "
+                "and home city with your application."
+            ),
+        )
+        edit_url = _url_or_none("accounts:profile_edit")
+        if edit_url:
+            return redirect(f"{edit_url}?{urlencode({'next': apply_url})}")
+        return redirect(_url_or_none("postings:role_detail", pk=role.pk) or "home")
+
+    existing = Application.objects.filter(role=role, applicant=request.user).first()
+    if existing:
+        messages.info(request, _("You have already applied to this role. Follow it here."))
+        return redirect(f"{reverse('applications:my_applications')}#application-{existing.pk}")
+
+    form = None
+    if role.is_open:
+        form = ApplyForm(
+            request.POST or None,
+            request.FILES or None,
+            profile=profile,
+            studio=role.shoot.studio,
+            start_date=role.start_date,
+            end_date=role.end_date,
+        )
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, _("This role is no longer taking applications."))
+            return redirect(apply_url)
+        if not _apply_allowed(request.user):
+            messages.error(request, _("Too many applications in a short time. Wait a minute."))
+            return _render_apply(request, role, profile, form, status=429)
+        if form.is_valid():
+            try:
+                cv, cv_name = _cv_copy(form, profile)
+            except OSError:
+                form.add_error(
+                    "cv_choice",
+                    _("The CV on your profile cannot be read. Upload a PDF for this application."),
+                )
+            else:
+                try:
+                    application = Application.submit(
+                        role=role,
+                        applicant=request.user,
+                        note=form.cleaned_data["note"],
+                        cv=cv,
+                        cv_name=cv_name,
+                        dates_confirmed=form.cleaned_data["dates_confirmed"],
+                    )
+                except InvalidTransition as error:
+                    messages.error(request, str(error))
+                    return redirect(apply_url)
+                messages.success(
+                    request,
+                    _("Application sent to %(studio)s. You will get an email at every step.")
+                    % {"studio": role.shoot.studio.name},
+                )
+                return redirect(
+                    f"{reverse('applications:my_applications')}#application-{application.pk}"
+                )
+    return _render_apply(request, role, profile, form)
+
+
+def _render_apply(request, role, profile, form, status=200):
+    context = {
+        "role": role,
+        "shoot": role.shoot,
+        "form": form,
+        "profile": profile,
+        "clashes": date_clashes(request.user, role.start_date, role.end_date),
+        "first_application": not Application.objects.filter(applicant=request.user).exists(),
+        "role_url": _url_or_none("postings:role_detail", pk=role.pk),
+        "availability_url": _url_or_none("accounts:availability"),
+    }
+    return render(request, "applications/apply.html", context, status=status)
+
+
+def my_applications(request):
+    applications = list(
+        Application.objects.of_applicant(request.user)
+        .select_related("role", "role__shoot", "role__shoot__studio", "role__shoot__city")
+        .prefetch_related(
+            Prefetch("events", ApplicationEvent.objects.filter(is_private=False)),
+            Prefetch("cv_views", CVView.objects.select_related("studio")),
+        )
+    )
+    today = timezone.localdate()
+    booked = sorted(
+        (
+            a
+            for a in applications
+            if a.status == Application.Status.BOOKED and a.role.end_date >= today
+        ),
+        key=lambda a: a.role.start_date,
+    )
+    cv_views = sorted(
+        ((view, a) for a in applications for view in a.cv_views.all()),
+        key=lambda pair: pair[0].viewed_at,
+        reverse=True,
+    )
+    return render(
+        request,
+        "applications/my_applications.html",
+        {
+            "applications": applications,
+            "booked": booked,
+            "cv_views": cv_views,
+            "role_list_url": _url_or_none("postings:role_list"),
+        },
+    )
+
+
+def _crew_action(request, pk, action: str, done: str):
+    application = get_object_or_404(
+        Application.objects.of_applicant(request.user).select_related("role__shoot__studio"),
+        pk=pk,
+    )
+    try:
+        getattr(application, action)(by=request.user)
+    except InvalidTransition as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect(f"{reverse('applications:my_applications')}#application-{application.pk}")
+
+
+@require_POST
+def withdraw(request, pk):
+    return _crew_action(request, pk, "withdraw", _("Application withdrawn."))
+
+
+@require_POST
+def accept(request, pk):
+    return _crew_action(request, pk, "accept", _("Offer accepted: you are booked."))
+
+
+@require_POST
+def decline(request, pk):
+    return _crew_action(request, pk, "decline", _("Offer declined."))
+
+
+# --- The studio's pipeline -------------------------------------------------------------------
+
+
+def pipeline(request, pk):
+    shoot = get_object_or_404(_managed_shoots(request.user).select_related("studio", "city"), pk=pk)
+    roles = list(shoot.roles.all())
+    status = request.GET.get("status", "")
+    if status not in Application.Status.values:
+        status = ""
+    role_filter = request.GET.get("role", "")
+    role_ids = {str(role.pk) for role in roles}
+    if role_filter not in role_ids:
+        role_filter = ""
+
+    applications = (
+        Application.objects.filter(role__shoot=shoot)
+        .with_availability()
+        .select_related("role", "applicant", "applicant__crew_profile")
+        .prefetch_related(
+            "applicant__crew_profile__credits",
+            Prefetch("events", ApplicationEvent.objects.select_related("actor")),
+        )
+        .order_by("created_at", "pk")
+    )
+    if status:
+        applications = applications.filter(status=status)
+    if role_filter:
+        applications = applications.filter(role_id=role_filter)
+    by_role = {role.pk: [] for role in roles}
+    rejectable = False
+    for application in applications:
+        by_role[application.role_id].append(application)
+        rejectable = rejectable or application.can_reject
+    for role in roles:
+        role.pipeline = by_role[role.pk]
+
+    counts = dict(
+        Application.objects.filter(role__shoot=shoot)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    status_filters = [
+        (value, label, counts.get(value, 0)) for value, label in Application.Status.choices
+    ]
+    return render(
+        request,
+        "applications/pipeline.html",
+        {
+            "shoot": shoot,
+            "roles": roles,
+            "shown_roles": [r for r in roles if not role_filter or str(r.pk) == role_filter],
+            "status": status,
+            "role_filter": role_filter,
+            "status_filters": status_filters,
+            "total": sum(counts.values()),
+            "rejectable": rejectable,
+            "message_form": MessageForm(),
+            "note_form": PrivateNoteForm(),
+            "my_shoots_url": _url_or_none("postings:my_shoots"),
+        },
+    )
+
+
+def _back_to_pipeline(request, shoot_id: int, anchor: str = "") -> HttpResponse:
+    target = request.POST.get("next", "")
+    pipeline_url = reverse("applications:pipeline", kwargs={"pk": shoot_id})
+    if not (
+        target.startswith(pipeline_url)
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
+        target = pipeline_url
+    return redirect(f"{target}{anchor}")
+
+
+PIPELINE_ACTIONS = {"shortlist", "reject", "offer", "release", "note"}
+
+
+@require_POST
+def pipeline_action(request, pk, action):
+    if action not in PIPELINE_ACTIONS:
+        raise Http404
+    application = get_object_or_404(
+        _studio_applications(request.user).select_related("role__shoot__studio", "applicant"),
+        pk=pk,
+    )
+    anchor = f"#application-{application.pk}"
+    if action == "note":
+        form = PrivateNoteForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Write a note first."))
+            return _back_to_pipeline(request, application.role.shoot_id, anchor)
+        application.add_private_note(by=request.user, note=form.cleaned_data["note"])
+        messages.success(request, _("Note saved. Only your studio sees it."))
+        return _back_to_pipeline(request, application.role.shoot_id, anchor)
+
+    form = MessageForm(request.POST)
+    message = form.cleaned_data["message"] if form.is_valid() else ""
+    name = application.applicant.name or application.applicant.email
+    try:
+        if action == "shortlist":
+            application.shortlist(by=request.user)
+            done = _("%(name)s is on the shortlist.")
+        elif action == "reject":
+            application.reject(by=request.user, message=message)
+            done = _("%(name)s was told they were not selected.")
+        elif action == "offer":
+            application.offer(by=request.user, message=message)
+            done = _("Offer sent to %(name)s.")
+        else:
+            application.release(by=request.user, note=message)
+            done = _("The booking of %(name)s was released; the opening is free again.")
+    except InvalidTransition as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done % {"name": name})
+    return _back_to_pipeline(request, application.role.shoot_id, anchor)
+
+
+@require_POST
+def bulk_reject(request, pk):
+    shoot = get_object_or_404(_managed_shoots(request.user), pk=pk)
+    form = BulkRejectForm(
+        request.POST,
+        queryset=Application.objects.filter(role__shoot=shoot).select_related(
+            "role__shoot__studio", "applicant"
+        ),
+    )
+    if not form.is_valid():
+        messages.error(request, _("Tick the applications to reject first."))
+        return _back_to_pipeline(request, shoot.pk)
+    rejected = skipped = 0
+    for application in form.cleaned_data["applications"]:
+        try:
+            application.reject(by=request.user, message=form.cleaned_data["message"])
+            rejected += 1
+        except InvalidTransition:
+            skipped += 1
+    if rejected:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d applicant was told they were not selected.",
+                "%(count)d applicants were told they were not selected.",
+                rejected,
+            )
+            % {"count": rejected},
+        )
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d application could not be rejected in its current status.",
+                "%(count)d applications could not be rejected in their current status.",
+                skipped,
+            )
+            % {"count": skipped},
+        )
+    return _back_to_pipeline(request, shoot.pk)
+
+
+def _csv_cell(value) -> str:
+    """Spreadsheet programs run cells that start like a formula: neutralise them."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def pipeline_csv(request, pk):
+    shoot = get_object_or_404(_managed_shoots(request.user), pk=pk)
+    applications = (
+        Application.objects.filter(role__shoot=shoot)
+        .select_related("role", "applicant")
+        .order_by("role_id", "status", "pk")
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="crew-list-shoot-{shoot.pk}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    # A byte order mark lets spreadsheet programs read the Chinese text as UTF-8.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Name"), _("Role"), _("Department"), _("Status"), _("Email"), _("Phone")])
+    for application in applications:
+        booked = application.status == Application.Status.BOOKED
+        applicant = application.applicant
+        writer.writerow(
+            _csv_cell(cell)
+            for cell in (
+                applicant.name or applicant.email,
+                application.role.title,
+                application.role.get_department_display(),
+                application.get_status_display(),
+                applicant.email if booked else "",
+                applicant.phone if booked else "",
+            )
+        )
+    return response
+
+
+# --- CVs -------------------------------------------------------------------------------------
+
+
+def cv(request, pk):
+    """The CV sent with an application: for the applicant, the studio applied to and
+    moderators. Every look by someone other than the applicant is logged for them to see."""
+    application = get_object_or_404(
+        Application.objects.visible_to(request.user).select_related("role__shoot__studio"),
+        pk=pk,
+    )
+    if not application.cv:
+        raise Http404
+    try:
+        response = cv_response(application.cv, application.cv_name or "cv.pdf")
+    except OSError as error:
+        raise Http404 from error
+    if request.user.pk != application.applicant_id:
+        studio = application.role.shoot.studio
+        CVView.objects.create(
+            application=application,
+            viewer=request.user,
+            studio=studio if studio.is_member(request.user) else None,
+        )
+    return response

@@ -1,0 +1,157 @@
+"""Print, as JSON, the pages benchmarks/run.py measures, with ids and signed-in sessions taken
+from the seeded database. Run with the benchmark's environment (DATABASE_URL etc.)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobboard.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import translation  # noqa: E402
+
+from accounts.models import CrewProfile, StudioMembership, User  # noqa: E402
+from postings.models import Role  # noqa: E402
+
+CSRF = "b" * 32  # an unmasked CSRF secret: the cookie and the form field carry the same value
+
+
+def session_cookie(user: User) -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return (
+        f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={CSRF}"
+    )
+
+
+def apply_script(paths: list[str], cookies: list[str]) -> str:
+    """wrk Lua: each request applies to another role as another crew member."""
+    lua_paths = ",".join(json.dumps(p) for p in paths)
+    lua_cookies = ",".join(json.dumps(c) for c in cookies)
+    body = f"csrfmiddlewaretoken={CSRF}&note=bench&cv_choice=none&dates_confirmed=on&consent=on"
+    return f"""
+local paths = {{{lua_paths}}}
+local cookies = {{{lua_cookies}}}
+local counter = 0
+local thread_id = 0
+local threads = 0
+function setup(thread)
+  thread:set("thread_id", threads)
+  threads = threads + 1
+end
+function request()
+  counter = counter + 1
+  local i = (counter * 7 + thread_id * 100003) % #paths + 1
+  local c = (counter + thread_id * 50021) % #cookies + 1
+  return wrk.format("POST", paths[i], {{
+    ["Cookie"] = cookies[c],
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+  }}, {json.dumps(body)})
+end
+"""
+
+
+def main() -> None:
+    translation.activate("zh-hans")
+    listed = Role.objects.listed().order_by("-published_at", "-id")
+    role = listed.select_related("shoot").first()
+    total = listed.count()
+    deep_page = max(1, min(total // 20 - 1, 200))
+    crew = (
+        CrewProfile.objects.annotate(n=Count("unavailabilities"))
+        .filter(n__gte=2)
+        .select_related("user")
+        .first()
+    )
+    busy_shoot = (
+        Role.objects.annotate(n=Count("applications"))
+        .order_by("-n")
+        .select_related("shoot")
+        .first()
+        .shoot
+    )
+    recruiter = (
+        StudioMembership.objects.filter(studio=busy_shoot.studio)
+        .select_related("user")
+        .first()
+        .user
+    )
+    city = role.city
+    start = role.start_date.replace(day=1).isoformat()
+    end = (role.start_date.replace(day=1).replace(month=role.start_date.month % 12 + 1)).isoformat()
+    role_list = reverse("postings:role_list")
+    targets = [
+        {"name": "ceiling: bare view", "path": "/bench/ok", "group": "ceiling"},
+        {"name": "ceiling: fortunes", "path": "/bench/fortunes", "group": "ceiling"},
+        {"name": "role list", "path": role_list, "group": "list"},
+        {"name": "role list, deep page", "path": f"{role_list}?page={deep_page}", "group": "list"},
+        {
+            "name": "filtered list",
+            "group": "list",
+            "path": f"{role_list}?department={role.department}&city={city.pk}&start={start}&end={end}&min_pay=300",
+        },
+        {"name": "search (Chinese)", "path": f"{role_list}?q=灯光", "group": "search"},
+        {"name": "search (English)", "path": f"{role_list}?q=assistant", "group": "search"},
+        {
+            "name": "fits my availability",
+            "path": f"{role_list}?fits=on",
+            "group": "search",
+            "cookie": session_cookie(crew.user),
+        },
+        {
+            "name": "role detail",
+            "path": reverse("postings:role_detail", args=[role.pk]),
+            "group": "list",
+        },
+        {
+            "name": "call sheet",
+            "path": reverse("postings:call_sheet", args=[role.shoot_id]),
+            "group": "list",
+        },
+        {
+            "name": "pipeline (200 applicants)",
+            "group": "list",
+            "path": reverse("applications:pipeline", args=[busy_shoot.pk]),
+            "cookie": session_cookie(recruiter),
+        },
+    ]
+    # Apply: crew members who applied nowhere yet, to listed roles with many openings.
+    applicants = list(
+        User.objects.filter(crew_profile__isnull=False, applications__isnull=True)[:400]
+    )
+    roles = list(
+        listed.filter(apply_by__gte=role.start_date.replace(year=2000)).values_list(
+            "pk", flat=True
+        )[:5000]
+    )
+    targets.append(
+        {
+            "name": "apply (POST)",
+            "group": "write",
+            "path": reverse("applications:apply", args=[roles[0]]),
+            "lua": apply_script(
+                [reverse("applications:apply", args=[pk]) for pk in roles],
+                [session_cookie(u) for u in applicants],
+            ),
+        }
+    )
+    print(json.dumps(targets, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

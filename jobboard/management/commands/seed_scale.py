@@ -1,0 +1,423 @@
+"""Seed a database at scale for benchmarks: studios, shoots, roles with realistic Chinese and
+English text, crew with calendars, and applications. Bulk inserts only; repeatable with
+--seed. Never run it on a database with real users."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import CrewProfile, Studio, StudioMembership, Unavailability, User
+from accounts.validators import credit_code_check_character
+from applications.models import Application, ApplicationEvent
+from postings.choices import Department, ExperienceLevel, Genre, PaymentTiming, PayUnit
+from postings.models import City, Role, Shoot
+
+ROLES_BY_DEPARTMENT = {
+    Department.DIRECTING: [
+        ("导演", "Director", 1200),
+        ("执行导演", "Executive director", 800),
+        ("副导演", "Assistant director", 500),
+        ("导演助理", "Director's assistant", 300),
+    ],
+    Department.CAMERA: [
+        ("摄影指导", "Director of photography", 1500),
+        ("掌机", "Camera operator", 800),
+        ("跟焦", "Focus puller", 500),
+        ("摄影助理", "Camera assistant", 350),
+        ("机械员", "Grip", 400),
+        ("数据管理 DIT", "Data wrangler", 400),
+    ],
+    Department.LIGHTING: [
+        ("灯光师", "Gaffer", 1000),
+        ("大助", "Best boy", 500),
+        ("灯光助理", "Lighting assistant", 300),
+    ],
+    Department.SOUND: [("录音师", "Sound mixer", 800), ("话筒员", "Boom operator", 400)],
+    Department.ART: [
+        ("美术指导", "Production designer", 1200),
+        ("置景", "Set dresser", 400),
+        ("绘景", "Scenic painter", 450),
+    ],
+    Department.PROPS: [("道具师", "Prop master", 600), ("现场道具", "On-set props", 350)],
+    Department.COSTUME: [("服装师", "Wardrobe", 500), ("跟组服装", "On-set costumer", 350)],
+    Department.HAIR_MAKEUP: [
+        ("化妆师", "Make-up artist", 600),
+        ("造型师", "Hair stylist", 550),
+        ("特效化妆", "SFX make-up", 800),
+    ],
+    Department.PRODUCTION: [
+        ("制片主任", "Production manager", 1000),
+        ("现场制片", "On-set producer", 600),
+        ("生活制片", "Crew welfare", 400),
+        ("统筹", "Production coordinator", 500),
+    ],
+    Department.SET_OPERATIONS: [
+        ("场务", "Set PA", 250),
+        ("剧务", "Logistics", 300),
+        ("司机", "Driver", 350),
+    ],
+    Department.CONTINUITY: [("场记", "Script supervisor", 400)],
+    Department.STUNTS: [("动作指导", "Stunt coordinator", 1500), ("威亚师", "Wire rigger", 800)],
+    Department.POST_PRODUCTION: [
+        ("剪辑师", "Editor", 600),
+        ("调色师", "Colourist", 700),
+        ("字幕", "Subtitles", 250),
+    ],
+    Department.WRITING: [("编剧", "Screenwriter", 800), ("主编", "Head writer", 1200)],
+}
+TITLE_A = [
+    "霸总",
+    "重生",
+    "千金",
+    "战神",
+    "神医",
+    "逆袭",
+    "闪婚",
+    "替身",
+    "豪门",
+    "穿越",
+    "复仇",
+    "萌宝",
+    "女帝",
+    "修仙",
+]
+TITLE_B = [
+    "归来",
+    "的契约新娘",
+    "不好惹",
+    "驾到",
+    "的秘密",
+    "狂飙",
+    "回来了",
+    "的白月光",
+    "传奇",
+    "风云",
+    "宠妻录",
+    "今天也在装穷",
+]
+EN_TITLES = [
+    "The CEO's Secret Bride",
+    "Return of the War God",
+    "Reborn to Rule",
+    "The Hidden Heiress",
+    "Contract Marriage",
+    "Divine Doctor",
+    "The Empress Returns",
+    "My Billionaire Neighbour",
+]
+STUDIO_A = [
+    "星河",
+    "竖屏",
+    "光年",
+    "乘风",
+    "橙果",
+    "金鹰",
+    "麦田",
+    "青禾",
+    "长风",
+    "鲸落",
+    "云上",
+    "追光",
+    "山海",
+    "拾光",
+]
+STUDIO_B = ["短剧", "影业", "文化传媒", "影视", "影视工作室", "传媒"]
+DESCRIPTIONS = [
+    "负责现场{dept}工作，配合导演和摄影完成每日拍摄计划。竖屏短剧，节奏快，每天约{hours}小时。"
+    "Works with the director and DP on a fast vertical-drama schedule, about {hours} hours a day.",
+    "{dept}岗位，剧组包吃，{lodging}。要求守时、能吃苦，有短剧经验优先，新人可带。"
+    "Meals on set, {lodging_en}. Punctual and hard-working; micro-drama experience a plus, newcomers trained.",
+    "本组共{episodes}集，拍摄{days}天，{city}取景。{dept}需要熟悉设备，服从现场调度。"
+    "{episodes} episodes over {days} days in {city_en}. Knows the kit and follows the call sheet.",
+]
+SYNOPSES = [
+    "一场意外让她成为豪门替身新娘，却发现丈夫隐藏着惊天秘密。现代都市甜宠，竖屏{episodes}集。",
+    "被逐出家门的少年三年后归来，身份揭晓，全城震动。逆袭爽剧，{episodes}集。",
+    "古装宫廷权谋，女主重生回到十五岁，步步为营改写命运。{episodes}集竖屏短剧。",
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed a benchmark database with ~--roles roles (about 500 studios per 100,000 roles, "
+        "4 roles a shoot, 5 applications a role on average, crew with calendars). Bulk inserts; "
+        "repeatable with --seed. Refuses to add to a database that already has roles unless "
+        "--if-fewer is given, in which case it does nothing when there are enough."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--roles", type=int, default=100_000)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--applications-per-role", type=float, default=5.0)
+        parser.add_argument("--if-fewer", action="store_true")
+
+    def handle(
+        self, *args, roles: int, seed: int, applications_per_role: float, if_fewer: bool, **options
+    ):
+        existing = Role.objects.count()
+        if existing >= roles and if_fewer:
+            self.stdout.write(f"{existing:,} roles already: nothing to do")
+            return
+        if existing and not if_fewer:
+            self.stderr.write(
+                "This database already has roles; use --if-fewer or a fresh database."
+            )
+            return
+        rng = random.Random(seed)
+        start = timezone.now()
+        with transaction.atomic():
+            self._seed(rng, roles - existing, applications_per_role)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {Role.objects.count():,} roles in {(timezone.now() - start).total_seconds():.0f}s"
+            )
+        )
+
+    def _seed(self, rng: random.Random, n_roles: int, per_role: float) -> None:
+        today = timezone.localdate()
+        now = timezone.now()
+        password = make_password("callsheet-bench")
+        cities = list(City.objects.all())
+        batch = 5000
+        marker = User.objects.count()
+
+        n_studios = max(5, n_roles // 200)
+        owners = User.objects.bulk_create(
+            [
+                User(email=f"owner{marker + i}@bench.example", name=f"制片{i}", password=password)
+                for i in range(n_studios)
+            ],
+            batch_size=batch,
+        )
+        studios = []
+        for i in range(n_studios):
+            first17 = f"9133{i + marker:06d}MA{rng.randrange(10**5):05d}"[:17]
+            studios.append(
+                Studio(
+                    name=f"{rng.choice(STUDIO_A)}{rng.choice(STUDIO_B)}{i + marker}",
+                    slug=f"bench-{i + marker}",
+                    city=rng.choice(cities),
+                    credit_code=first17 + credit_code_check_character(first17),
+                    description="专注竖屏短剧制作，年产百部以上。A vertical-drama studio shooting every week.",
+                    verification_status=Studio.Verification.VERIFIED
+                    if rng.random() < 0.8
+                    else Studio.Verification.PENDING,
+                    verified_at=now,
+                )
+            )
+        studios = Studio.objects.bulk_create(studios, batch_size=batch)
+        StudioMembership.objects.bulk_create(
+            [
+                StudioMembership(user=o, studio=s, role=StudioMembership.Role.OWNER)
+                for o, s in zip(owners, studios, strict=True)
+            ],
+            batch_size=batch,
+        )
+
+        n_crew = max(50, n_roles // 5)
+        crew = User.objects.bulk_create(
+            [
+                User(
+                    email=f"crew{marker + i}@bench.example", name=f"剧组人员{i}", password=password
+                )
+                for i in range(n_crew)
+            ],
+            batch_size=batch,
+        )
+        departments = list(ROLES_BY_DEPARTMENT)
+        profiles = CrewProfile.objects.bulk_create(
+            [
+                CrewProfile(
+                    user=u,
+                    headline="灯光助理 · Lighting assistant",
+                    departments=[rng.choice(departments)],
+                    home_city=rng.choice(cities),
+                    experience_level=rng.choice(ExperienceLevel.values),
+                    school="北京电影学院",
+                    major="摄影",
+                    graduation_year=rng.choice([2023, 2024, 2025, 2026]),
+                    bio="热爱短剧拍摄，能吃苦。Loves set life.",
+                )
+                for u in crew
+            ],
+            batch_size=batch,
+        )
+        busy = []
+        for profile in profiles:
+            for _ in range(rng.choice([0, 1, 2, 3])):
+                first = today + timedelta(days=rng.randrange(-10, 120))
+                busy.append(
+                    Unavailability(
+                        profile=profile,
+                        start_date=first,
+                        end_date=first + timedelta(days=rng.randrange(0, 6)),
+                        note="档期已满",
+                    )
+                )
+        Unavailability.objects.bulk_create(busy, batch_size=batch, ignore_conflicts=True)
+
+        shoots, plans = [], []
+        remaining = n_roles
+        while remaining > 0:
+            size = min(remaining, rng.choice([2, 3, 4, 4, 5, 6]))
+            remaining -= size
+            studio = rng.choice(studios)
+            city = rng.choice(cities)
+            first = today + timedelta(days=rng.randrange(-30, 150))
+            days = rng.randrange(5, 11)
+            roll = rng.random()
+            status = (
+                Shoot.Status.PUBLISHED
+                if roll < 0.85
+                else Shoot.Status.PENDING
+                if roll < 0.92
+                else Shoot.Status.DRAFT
+                if roll < 0.96
+                else Shoot.Status.CLOSED
+            )
+            if first <= today and status == Shoot.Status.PUBLISHED:
+                status = Shoot.Status.EXPIRED
+            episodes = rng.choice([60, 80, 100])
+            published_at = (
+                now - timedelta(minutes=rng.randrange(0, 60 * 24 * 45))
+                if status != Shoot.Status.DRAFT
+                else None
+            )
+            title = (
+                f"{rng.choice(TITLE_A)}{rng.choice(TITLE_B)}"
+                if rng.random() < 0.8
+                else rng.choice(EN_TITLES)
+            )
+            shoot = Shoot(
+                studio=studio,
+                title=title,
+                genre=rng.choice(Genre.values),
+                episodes=episodes,
+                synopsis=rng.choice(SYNOPSES).format(episodes=episodes),
+                city=city,
+                base=f"{city.name_zh}影视基地",
+                address=f"{city.name_zh}市某区影视路{rng.randrange(1, 300)}号",
+                start_date=first,
+                end_date=first + timedelta(days=days - 1),
+                daily_hours=rng.choice([10, 12, 14]),
+                meals_provided=rng.random() < 0.9,
+                lodging_provided=rng.random() < 0.5,
+                travel_paid=rng.random() < 0.3,
+                insurance_provided=rng.random() < 0.4,
+                contract_provided=rng.random() < 0.6,
+                payment_timing=rng.choice(PaymentTiming.values),
+                status=status,
+                submitted_at=published_at,
+                published_at=published_at,
+            )
+            shoots.append(shoot)
+            plans.append(size)
+        shoots = Shoot.objects.bulk_create(shoots, batch_size=batch)
+
+        roles = []
+        for shoot, size in zip(shoots, plans, strict=True):
+            public = shoot.status == Shoot.Status.PUBLISHED
+            for _ in range(size):
+                department = rng.choice(departments)
+                zh, en, base_rate = rng.choice(ROLES_BY_DEPARTMENT[department])
+                unit = PayUnit.DAY if rng.random() < 0.85 else PayUnit.PROJECT
+                pay = base_rate + rng.randrange(0, 5) * 50
+                if unit == PayUnit.PROJECT:
+                    pay *= shoot.days
+                lodging = rng.random() < 0.5
+                role = Role(
+                    shoot=shoot,
+                    department=department,
+                    title=zh if rng.random() < 0.7 else f"{zh} {en}",
+                    openings=rng.choice([1, 1, 2, 2, 3, 4]),
+                    pay_unit=unit,
+                    pay_min=pay,
+                    pay_max=pay + 100 if rng.random() < 0.3 else None,
+                    overtime_rate=rng.choice([None, 30, 50, 80]),
+                    experience_level=rng.choice(ExperienceLevel.values),
+                    newcomers_welcome=rng.random() < 0.35,
+                    description=rng.choice(DESCRIPTIONS).format(
+                        dept=Department(department).label,
+                        hours=shoot.daily_hours,
+                        lodging="包住宿" if lodging else "不包住宿",
+                        lodging_en="lodging provided" if lodging else "no lodging",
+                        episodes=shoot.episodes,
+                        days=shoot.days,
+                        city=shoot.city.name_zh,
+                        city_en=shoot.city.name_en,
+                    ),
+                    requirements="守时，服从安排。Punctual, follows the call sheet.",
+                    apply_by=shoot.start_date - timedelta(days=rng.randrange(0, 4)),
+                    city=shoot.city,
+                    start_date=shoot.start_date,
+                    end_date=shoot.end_date,
+                    published_at=shoot.published_at,
+                    studio_verified=shoot.studio.is_verified,
+                    listed=public,
+                    day_rate=pay if unit == PayUnit.DAY else pay // shoot.days,
+                )
+                role.search_document = role.build_search_document(shoot)
+                roles.append(role)
+        roles = Role.objects.bulk_create(roles, batch_size=batch)
+
+        applications = []
+        statuses = (
+            [Application.Status.SUBMITTED] * 6
+            + [Application.Status.SHORTLISTED] * 2
+            + [Application.Status.REJECTED, Application.Status.WITHDRAWN]
+        )
+        for role in roles:
+            count = min(len(crew), int(rng.expovariate(1 / per_role)))
+            for user in rng.sample(crew, count):
+                applications.append(
+                    Application(
+                        role=role,
+                        applicant=user,
+                        note="您好，我有两年灯光经验，档期可以。Available for the whole shoot.",
+                        dates_confirmed=True,
+                        consent_at=now,
+                        status=rng.choice(statuses),
+                    )
+                )
+        # One pipeline of 200 applicants for the benchmark's studio view.
+        big = next(r for r in roles if r.listed)
+        taken = {a.applicant_id for a in applications if a.role is big}
+        for user in rng.sample(
+            [u for u in crew if u.pk not in taken], min(200, len(crew) - len(taken))
+        ):
+            applications.append(
+                Application(
+                    role=big,
+                    applicant=user,
+                    note="想加入剧组。",
+                    dates_confirmed=True,
+                    consent_at=now,
+                    status=Application.Status.SUBMITTED,
+                )
+            )
+        applications = Application.objects.bulk_create(applications, batch_size=batch)
+        ApplicationEvent.objects.bulk_create(
+            [
+                ApplicationEvent(
+                    application=a,
+                    from_status="",
+                    to_status=Application.Status.SUBMITTED,
+                    actor_id=a.applicant_id,
+                    created_at=now,
+                )
+                for a in applications
+            ],
+            batch_size=batch,
+        )
+        self.stdout.write(
+            f"{len(studios):,} studios, {len(shoots):,} shoots, {len(roles):,} roles, {len(crew):,} crew, "
+            f"{len(applications):,} applications"
+        )

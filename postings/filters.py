@@ -1,0 +1,258 @@
+"""Browse and search: the filters of the role list, its sorts and its keyset pagination."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from postings.choices import Department, PayUnit
+from postings.models import City, Role
+
+PAGE_SIZE = 20
+# Counting every match of a broad search deep into a big table is slow; past this we say "1000+".
+COUNT_CAP = 1000
+
+
+class Sort:
+    NEWEST = "newest"
+    PAY = "pay"
+    START = "start"
+    APPLY_BY = "apply_by"
+    CHOICES = [
+        (NEWEST, _("Newest")),
+        (PAY, _("Highest pay")),
+        (START, _("Starting soonest")),
+        (APPLY_BY, _("Apply-by soonest")),
+    ]
+    # The field each sort orders by (with the primary key as tie-breaker) and its direction;
+    # every one is served by a partial index on listed roles (see Role.Meta.indexes).
+    KEYS = {
+        NEWEST: ("published_at", True),
+        PAY: ("day_rate", True),
+        START: ("start_date", False),
+        APPLY_BY: ("apply_by", False),
+    }
+
+
+POSTED_WITHIN = [
+    ("1", _("Last 24 hours")),
+    ("3", _("Last 3 days")),
+    ("7", _("Last 7 days")),
+    ("30", _("Last 30 days")),
+]
+
+
+class CheckFilter(django_filters.Filter):
+    """A checkbox: ticked filters, unticked does nothing (never "only roles without...")."""
+
+    field_class = forms.BooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        if self.method is not None:
+            return super().filter(qs, value)
+        return qs.filter(**{self.field_name: True})
+
+
+class RoleFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The last free day must not be before the first."))
+        return cleaned
+
+
+class RoleFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Keywords"),
+        method="filter_q",
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("e.g. 灯光助理, gaffer, 横店")}
+        ),
+    )
+    department = django_filters.MultipleChoiceFilter(
+        label=_("Departments"),
+        choices=Department.choices,
+        widget=forms.CheckboxSelectMultiple,
+        method="filter_departments",
+    )
+    city = django_filters.ModelMultipleChoiceFilter(
+        label=_("Cities"),
+        queryset=City.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+        method="filter_cities",
+    )
+    start = django_filters.DateFilter(
+        label=_("Free from"),
+        method="filter_dates",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = django_filters.DateFilter(
+        label=_("Free until"),
+        method="filter_dates",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    fits_me = CheckFilter(label=_("Only roles that fit my availability"), method="filter_fits_me")
+    min_pay = django_filters.NumberFilter(
+        label=_("Minimum pay per day (¥)"),
+        field_name="day_rate",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=1_000_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 50}),
+    )
+    pay_unit = django_filters.ChoiceFilter(
+        label=_("Pay unit"), choices=PayUnit.choices, empty_label=_("Any")
+    )
+    newcomers = CheckFilter(label=_("Newcomers welcome"), field_name="newcomers_welcome")
+    meals = CheckFilter(label=_("Meals provided"), field_name="shoot__meals_provided")
+    lodging = CheckFilter(label=_("Lodging provided"), field_name="shoot__lodging_provided")
+    verified = CheckFilter(label=_("Verified studios only"), field_name="studio_verified")
+    posted = django_filters.ChoiceFilter(
+        label=_("Posted"), choices=POSTED_WITHIN, method="filter_posted", empty_label=_("Any time")
+    )
+    sort = django_filters.ChoiceFilter(
+        label=pgettext_lazy("search results", "Sort by"),
+        choices=Sort.CHOICES,
+        method="filter_nothing",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Role
+        fields: list[str] = []
+        form = RoleFilterForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if not (user and user.is_authenticated):
+            # Only a signed-in crew member has a calendar to fit.
+            del self.filters["fits_me"]
+            self.form.fields.pop("fits_me", None)
+
+    def filter_departments(self, queryset, name, value):
+        return queryset.in_departments(value) if value else queryset
+
+    def filter_cities(self, queryset, name, value):
+        return queryset.in_cities(value) if value else queryset
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_dates(self, queryset, name, value):
+        # Both dates are applied once, together, by ``filter_queryset``.
+        return queryset
+
+    def filter_fits_me(self, queryset, name, value):
+        from accounts.models import CrewProfile
+
+        profile = CrewProfile.objects.filter(user=self.request.user).first()
+        if profile is None:
+            return queryset
+        return queryset.fitting(profile)
+
+    def filter_posted(self, queryset, name, value):
+        return queryset.filter(published_at__gte=timezone.now() - timedelta(days=int(value)))
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if data.get("start") or data.get("end"):
+            queryset = queryset.within(data.get("start"), data.get("end"))
+        return queryset
+
+    @property
+    def sort_order(self) -> str:
+        value = self.form.cleaned_data.get("sort") if self.is_bound else None
+        return value if value in Sort.KEYS else Sort.NEWEST
+
+    @property
+    def has_filters(self) -> bool:
+        return any(value for name, value in self.data.items() if name not in {"sort", "after"})
+
+
+def listed_roles():
+    """What every listing starts from: open roles with what a card shows."""
+    return Role.objects.listed().select_related("shoot__studio", "city")
+
+
+# --- Keyset pagination --------------------------------------------------------------------------
+# "Next page" links carry the sort key and id of the last role shown, so page 500 costs the same
+# index range scan as page 1 (no OFFSET).
+
+
+def _encode(value) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def cursor_for(role: Role, sort: str) -> str:
+    field, _descending = Sort.KEYS[sort]
+    return f"{_encode(getattr(role, field))}~{role.pk}"
+
+
+def _decode(raw: str, sort: str):
+    """``(value, pk)`` from a cursor, or None when it is malformed (we then start over)."""
+    field, _descending = Sort.KEYS[sort]
+    value, sep, pk = (raw or "").rpartition("~")
+    if not sep or not pk.isdigit() or len(raw) > 80:
+        return None
+    try:
+        if field == "published_at":
+            parsed = datetime.fromisoformat(value)
+            if timezone.is_naive(parsed):
+                return None
+        elif field in {"start_date", "apply_by"}:
+            parsed = date.fromisoformat(value)
+        else:
+            parsed = int(value)
+            if not 0 <= parsed <= 2_000_000_000:
+                return None
+    except ValueError:
+        return None
+    return parsed, int(pk)
+
+
+def paginate(queryset, sort: str, after: str | None):
+    """One page of roles after the cursor, and the cursor of the next page (or None)."""
+    field, descending = Sort.KEYS[sort]
+    order = [f"-{field}", "-pk"] if descending else [field, "pk"]
+    queryset = queryset.order_by(*order)
+    decoded = _decode(after, sort) if after else None
+    if decoded:
+        value, pk = decoded
+        op = "lt" if descending else "gt"
+        from django.db.models import Q
+
+        queryset = queryset.filter(
+            Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk})
+        )
+    rows = list(queryset[: PAGE_SIZE + 1])
+    next_cursor = cursor_for(rows[PAGE_SIZE - 1], sort) if len(rows) > PAGE_SIZE else None
+    return rows[:PAGE_SIZE], next_cursor, bool(decoded)
+
+
+def capped_count(queryset) -> tuple[int, bool]:
+    """The number of matches up to COUNT_CAP, and whether there are more."""
+    count = queryset.order_by()[: COUNT_CAP + 1].count()
+    return min(count, COUNT_CAP), count > COUNT_CAP

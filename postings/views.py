@@ -1,0 +1,364 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.models import Studio
+from jobboard.transitions import InvalidTransition
+from postings.filters import RoleFilter, capped_count, listed_roles, paginate
+from postings.forms import ROLE_PAY_FIELDS, ReportForm, RoleFormSet, ShootForm
+from postings.models import Report, Role, Shoot
+
+
+def _url_or_none(name: str, **kwargs) -> str | None:
+    """Links to pages of other apps that may not exist yet."""
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return None
+
+
+def _viewer(request):
+    # Reading request.user loads the session: skip it for anonymous visitors without a cookie.
+    from django.conf import settings
+
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return None
+    return request.user if request.user.is_authenticated else None
+
+
+# --- Browse and search -------------------------------------------------------------------------
+
+
+def search(request):
+    """The filtered role list (not yet paginated), its filter set and sort."""
+    filterset = RoleFilter(request.GET or None, queryset=listed_roles(), request=request)
+    return filterset, filterset.qs, filterset.sort_order
+
+
+@login_not_required
+@require_safe
+def role_list(request):
+    filterset, roles, sort = search(request)
+    page, next_cursor, is_later_page = paginate(roles, sort, request.GET.get("after"))
+    count, more = capped_count(roles)
+    context = {
+        "filter": filterset,
+        "form": filterset.form,
+        "roles": page,
+        "count": count,
+        "more": more,
+        "next_cursor": next_cursor,
+        "is_later_page": is_later_page,
+    }
+    if request.htmx:
+        return render(request, "postings/role_list.html#results", context)
+    return render(request, "postings/role_list.html", context)
+
+
+def _is_preview(shoot: Shoot) -> bool:
+    """Seen by its studio or staff before (or instead of) publication."""
+    S = Shoot.Status
+    return not shoot.is_public and (
+        shoot.status not in {S.CLOSED, S.EXPIRED} or shoot.hidden_at is not None
+    )
+
+
+@login_not_required
+@require_safe
+def role_detail(request, pk):
+    viewer = _viewer(request)
+    role = get_object_or_404(
+        Role.objects.select_related("shoot__studio", "shoot__city", "city").filter(
+            shoot__in=Shoot.objects.visible_to(viewer)
+        ),
+        pk=pk,
+    )
+    shoot = role.shoot
+    others = list(shoot.roles.exclude(pk=role.pk).order_by("department", "pk"))
+    context = {
+        "role": role,
+        "shoot": shoot,
+        "studio": shoot.studio,
+        "others": others,
+        "apply_url": _url_or_none("applications:apply", pk=role.pk),
+        "share_url": request.build_absolute_uri(role.get_absolute_url()),
+        "preview": _is_preview(shoot),
+        "is_member": viewer is not None
+        and _is_preview(shoot)
+        and shoot.studio.memberships.filter(user=viewer).exists(),
+    }
+    return render(request, "postings/role_detail.html", context)
+
+
+@login_not_required
+@require_safe
+def call_sheet(request, pk):
+    viewer = _viewer(request)
+    shoot = get_object_or_404(
+        Shoot.objects.visible_to(viewer)
+        .select_related("studio", "city")
+        .prefetch_related(Prefetch("roles", queryset=Role.objects.order_by("department", "pk"))),
+        pk=pk,
+    )
+    is_member = viewer is not None and shoot.studio.memberships.filter(user=viewer).exists()
+    context = {
+        "shoot": shoot,
+        "studio": shoot.studio,
+        "roles": shoot.roles.all(),
+        "preview": _is_preview(shoot),
+        "is_member": is_member,
+    }
+    return render(request, "postings/call_sheet.html", context)
+
+
+# --- Studio side -------------------------------------------------------------------------------
+
+
+@require_safe
+def my_shoots(request):
+    shoots = (
+        Shoot.objects.managed_by(request.user)
+        .select_related("studio", "city")
+        .annotate(role_count=Count("roles", distinct=True))
+        .order_by("-updated_at", "-pk")
+    )
+    studios = Studio.objects.managed_by(request.user)
+    return render(
+        request,
+        "postings/my_shoots.html",
+        {
+            "shoots": shoots,
+            "studios": studios,
+            "studio_create_url": _url_or_none("accounts:studio_create"),
+        },
+    )
+
+
+def _add_role_row(data, prefix: str = "roles"):
+    """The no-JavaScript "add another role" button: the same data with one more empty row."""
+    data = data.copy()
+    total = f"{prefix}-TOTAL_FORMS"
+    try:
+        rows = min(int(data.get(total, 0)), 29)
+    except ValueError:
+        rows = 0
+    data[total] = str(rows + 1)
+    # The new row starts with the model's defaults, as the first row of a new shoot does.
+    for name, value in {"openings": "1", "pay_unit": "day", "experience_level": "newcomer"}.items():
+        data.setdefault(f"{prefix}-{rows}-{name}", value)
+    return data
+
+
+def _is_material_edit(shoot_form, formset) -> bool:
+    changed = set(shoot_form.changed_data)
+    if changed & {name.removesuffix("_id") for name in Shoot.MATERIAL_FIELDS}:
+        return True
+    for form in formset.forms:
+        if formset._should_delete_form(form):
+            continue
+        if form.instance.pk is None and form.has_changed():
+            return True  # a new role brings new pay to check
+        if ROLE_PAY_FIELDS & set(form.changed_data):
+            return True
+    return False
+
+
+def _silence(form, formset) -> None:
+    """After "add another role", show what was typed without complaining about the rows not
+    finished yet (errors count as computed, and empty)."""
+    from django.forms.utils import ErrorDict, ErrorList
+
+    for each in [form, *formset.forms]:
+        each._errors = ErrorDict()
+        each.cleaned_data = {}
+    formset._errors = [ErrorDict() for _form in formset.forms]
+    formset._non_form_errors = ErrorList()
+
+
+def _edit_shoot(request, shoot: Shoot | None):
+    """The one page where a studio writes a shoot and all its roles."""
+    studios = Studio.objects.managed_by(request.user)
+    if shoot is None and not studios.exists():
+        messages.info(request, _("Create your studio first: shoots are posted by a studio."))
+        return redirect(_url_or_none("accounts:studio_create") or "postings:my_shoots")
+    action = request.POST.get("action", "save")
+    data = request.POST or None
+    if data is not None and action == "add_role":
+        data = _add_role_row(data)
+    instance = shoot or Shoot(created_by=request.user)
+    form = ShootForm(data, instance=instance, studios=studios)
+    formset = RoleFormSet(data, instance=instance, prefix="roles")
+    show_errors = action != "add_role"
+    if not show_errors:
+        _silence(form, formset)
+    if request.method == "POST" and action != "add_role":
+        was_published = shoot is not None and shoot.status == Shoot.Status.PUBLISHED
+        if form.is_valid() and formset.is_valid():
+            material = was_published and _is_material_edit(form, formset)
+            with transaction.atomic():
+                shoot = form.save()
+                formset.instance = shoot
+                formset.save()
+                shoot.sync_roles()
+                shoot.rescreen()
+                if material:
+                    shoot.after_material_edit()
+                    messages.warning(
+                        request,
+                        _(
+                            "You changed dates, place, pay or conditions: the shoot is back in "
+                            "review and hidden until a moderator approves it."
+                        ),
+                    )
+            return _after_save(request, shoot, action)
+    return render(
+        request,
+        "postings/shoot_form.html",
+        {"form": form, "formset": formset, "shoot": shoot, "show_errors": show_errors},
+    )
+
+
+def _after_save(request, shoot: Shoot, action: str):
+    if action == "submit" and shoot.can_submit:
+        try:
+            shoot.submit(by=request.user)
+        except InvalidTransition as error:
+            messages.error(request, str(error))
+            return redirect("postings:shoot_edit", pk=shoot.pk)
+        if shoot.status == Shoot.Status.PUBLISHED:
+            messages.success(request, _("Published: crew can now find and apply to your roles."))
+        else:
+            messages.info(
+                request,
+                _("Submitted: a moderator reviews the shoot before it is published."),
+            )
+        return redirect("postings:my_shoots")
+    if action == "preview":
+        return redirect("postings:call_sheet", pk=shoot.pk)
+    messages.success(request, _("Saved."))
+    return redirect("postings:shoot_edit", pk=shoot.pk)
+
+
+def shoot_create(request):
+    if request.method not in {"GET", "HEAD", "POST"}:
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    return _edit_shoot(request, None)
+
+
+def _managed_shoot(request, pk) -> Shoot:
+    return get_object_or_404(
+        Shoot.objects.managed_by(request.user).select_related("studio", "city"), pk=pk
+    )
+
+
+def shoot_edit(request, pk):
+    if request.method not in {"GET", "HEAD", "POST"}:
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    shoot = _managed_shoot(request, pk)
+    if not shoot.is_editable:
+        messages.error(request, _("This shoot can no longer be edited. Duplicate it instead."))
+        return redirect("postings:my_shoots")
+    return _edit_shoot(request, shoot)
+
+
+def _transition(request, pk, method: str, success: str):
+    shoot = _managed_shoot(request, pk)
+    try:
+        getattr(shoot, method)(by=request.user)
+    except InvalidTransition as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect("postings:my_shoots")
+
+
+@require_POST
+def shoot_submit(request, pk):
+    shoot = _managed_shoot(request, pk)
+    try:
+        shoot.submit(by=request.user)
+    except InvalidTransition as error:
+        messages.error(request, str(error))
+    else:
+        if shoot.status == Shoot.Status.PUBLISHED:
+            messages.success(request, _("Published: crew can now find and apply to your roles."))
+        else:
+            messages.info(
+                request, _("Submitted: a moderator reviews the shoot before it is published.")
+            )
+    return redirect("postings:my_shoots")
+
+
+@require_POST
+def shoot_close(request, pk):
+    return _transition(request, pk, "close", _("Closed: the shoot no longer takes applications."))
+
+
+@require_POST
+def shoot_cancel(request, pk):
+    return _transition(request, pk, "cancel", _("Cancelled."))
+
+
+@require_POST
+def shoot_duplicate(request, pk):
+    shoot = _managed_shoot(request, pk)
+    copy = shoot.duplicate(by=request.user)
+    messages.success(request, _("A copy was saved as a draft: set the new dates and submit it."))
+    return redirect("postings:shoot_edit", pk=copy.pk)
+
+
+# --- Reports -----------------------------------------------------------------------------------
+
+
+def report(request, pk):
+    if request.method not in {"GET", "HEAD", "POST"}:
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    shoot = get_object_or_404(Shoot.objects.public().select_related("studio"), pk=pk)
+    already = Report.objects.open().filter(shoot=shoot, reporter=request.user).exists()
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and not already and form.is_valid():
+        try:
+            with transaction.atomic():
+                Report.file(
+                    shoot=shoot,
+                    reporter=request.user,
+                    reason=form.cleaned_data["reason"],
+                    details=form.cleaned_data["details"],
+                )
+        except IntegrityError:
+            already = True
+        except InvalidTransition as error:
+            messages.error(request, str(error))
+            return redirect("postings:role_list")
+        else:
+            messages.success(
+                request, _("Thank you. A moderator will look at this shoot and act on your report.")
+            )
+            return redirect(shoot)
+    return render(
+        request, "postings/report.html", {"shoot": shoot, "form": form, "already": already}
+    )
+
+
+# --- Discovery ---------------------------------------------------------------------------------
+
+
+@login_not_required
+@require_safe
+def robots_txt(request):
+    """Served at the site root by jobboard/urls.py."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /*/admin/",
+        "Disallow: /*/me/",
+        "Disallow: /*/studio/",
+        "Disallow: /*/accounts/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

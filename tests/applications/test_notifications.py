@@ -1,0 +1,202 @@
+import email
+import email.policy
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from accounts.models import StudioMembership
+from applications.models import Application
+from tests.applications.conftest import submit
+from tests.factories import CrewProfileFactory, UserFactory, member
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_studio_hears_of_a_new_application_with_a_link_to_the_pipeline(
+    role, graduate, recruiter, owner, django_capture_on_commit_callbacks
+):
+    StudioMembership.objects.filter(user=owner).update(
+        notify_new_applications=StudioMembership.Notify.DAILY
+    )
+    recruiter.preferred_language = "en"
+    recruiter.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(role, graduate)
+    [email] = mail.outbox
+    assert email.to == [recruiter.email]
+    assert role.title in email.subject
+    assert f"/en/studio/shoots/{role.shoot_id}/applicants/" in email.body
+    assert "李小灯" in email.body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("steps", "label"),
+    [
+        (["shortlist"], "Shortlisted"),
+        (["offer"], "Offered"),
+        (["reject"], "Not selected"),
+    ],
+)
+def test_applicant_hears_of_every_status_change(
+    role, graduate, recruiter, steps, label, django_capture_on_commit_callbacks
+):
+    graduate.preferred_language = "en"
+    graduate.save()
+    application = submit(role, graduate)
+    for step in steps:
+        with django_capture_on_commit_callbacks(execute=True):
+            getattr(application, step)(by=recruiter)
+    [email] = mail.outbox
+    assert email.to == [graduate.email]
+    assert email.body.startswith(label)
+    assert "/en/me/applications/" in email.body
+    assert role.shoot.studio.name in email.body
+
+
+@pytest.mark.django_db
+def test_status_email_is_in_the_applicants_language(
+    role, graduate, recruiter, django_capture_on_commit_callbacks
+):
+    application = submit(role, graduate)
+    with django_capture_on_commit_callbacks(execute=True):
+        application.reject(by=recruiter, message="档期已满，谢谢")
+    [email] = mail.outbox
+    assert "/zh-hans/me/applications/" in email.body
+    assert "档期已满，谢谢" in email.body
+
+
+@pytest.mark.django_db
+def test_daily_digest_goes_to_members_who_chose_it(
+    role, graduate, other_graduate, owner, recruiter
+):
+    StudioMembership.objects.filter(user=owner).update(
+        notify_new_applications=StudioMembership.Notify.DAILY
+    )
+    submit(role, graduate)
+    submit(role, other_graduate)
+    old = submit(role, CrewProfileFactory().user)
+    Application.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    call_command("send_application_digests", stdout=StringIO())
+    [email] = mail.outbox
+    assert email.to == [owner.email]
+    assert "李小灯" in email.body and "王二助" in email.body
+    assert email.body.count(role.title) == 2
+    assert f"/studio/shoots/{role.shoot_id}/applicants/" in email.body
+
+
+@pytest.mark.django_db
+def test_no_digest_without_new_applications(owner):
+    StudioMembership.objects.filter(user=owner).update(
+        notify_new_applications=StudioMembership.Notify.DAILY
+    )
+    call_command("send_application_digests", stdout=StringIO())
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unanswered_offer_is_reminded_once(hub_city):
+    from tests.factories import StudioFactory, published_role
+
+    studio = StudioFactory()
+    studio_recruiter = UserFactory()
+    member(studio_recruiter, studio)
+    role = published_role(shoot__studio=studio)
+    person = CrewProfileFactory().user
+    fresh_person = CrewProfileFactory().user
+    stale = submit(role, person)
+    fresh = submit(role, fresh_person)
+    stale.offer(by=studio_recruiter)
+    fresh.offer(by=studio_recruiter)
+    Application.objects.filter(pk=stale.pk).update(offered_at=timezone.now() - timedelta(hours=25))
+    mail.outbox.clear()
+    call_command("remind_offers", stdout=StringIO())
+    call_command("remind_offers", stdout=StringIO())
+    assert [m.to for m in mail.outbox] == [[person.email]]
+    assert "/me/applications/" in mail.outbox[0].body
+    stale.refresh_from_db()
+    assert stale.offer_reminded_at is not None
+
+
+def test_commands_state_their_policy():
+    from applications.management.commands import remind_offers, send_application_digests
+
+    assert "24" in remind_offers.Command.help and "one reminder" in remind_offers.Command.help
+    assert "daily" in send_application_digests.Command.help
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    host = quote(s["HOST"] or "localhost", safe="")
+    password = f":{quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else ""
+    return f"postgres://{quote(s['USER'], safe='')}{password}@{host}:{s['PORT']}/{s['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_db_worker_delivers_the_email(hub_city):
+    """The email is queued in the database and sent by ``manage.py db_worker`` in a separate
+    process, as in production (the console mailer prints it)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.factories import StudioFactory, published_role
+
+    studio = StudioFactory()
+    studio_recruiter = UserFactory(email="worker-test@xinghe.example")
+    member(studio_recruiter, studio)
+    role = published_role(shoot__studio=studio)
+    person = CrewProfileFactory(user__name="工人测试").user
+    with override_settings(TASKS=DATABASE_TASKS):
+        submit(role, person)
+    assert DBTaskResult.objects.count() == 1
+    assert mail.outbox == []
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "jobboard.settings",
+        "DATABASE_URL": _database_url(),
+        "TASKS_BACKEND": "database",
+        "DEBUG": "1",  # the console mailer: the email is printed to stdout
+        "SECRET_KEY": "worker-test-" + "x" * 40,
+    }
+    for name in ("EMAIL_HOST", "TEST_DATABASE_NAME"):
+        env.pop(name, None)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--no-reload",
+            "--skip-checks",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    # The console mailer prints each message followed by a line of dashes.
+    printed = result.stdout.split("\n" + "-" * 79)[0]
+    message = email.message_from_string(printed, policy=email.policy.default)
+    assert message["To"] == "worker-test@xinghe.example"
+    body = message.get_body().get_content()
+    assert f"/studio/shoots/{role.shoot_id}/applicants/" in body
+    assert "工人测试" in body
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"

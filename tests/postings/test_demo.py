@@ -1,0 +1,28 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Studio
+from accounts.validators import validate_credit_code
+from postings.models import Role, Shoot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_is_idempotent_and_realistic():
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    counts = (Studio.objects.count(), Shoot.objects.count(), Role.objects.count())
+    call_command("load_demo", stdout=io.StringIO())
+    assert (Studio.objects.count(), Shoot.objects.count(), Role.objects.count()) == counts
+    assert counts[0] >= 8 and counts[1] >= 25
+    for studio in Studio.objects.all():
+        validate_credit_code(studio.credit_code)
+    statuses = set(Shoot.objects.values_list("status", flat=True))
+    assert {"published", "pending", "draft"} <= statuses
+    assert Shoot.objects.filter(status="pending").exclude(flags=[]).exists()
+    assert len(set(Role.objects.listed().values_list("department", flat=True))) >= 8
+    assert len(set(Role.objects.listed().values_list("city", flat=True))) >= 4
+    text = out.getvalue()
+    assert "moderator@callsheet.example" in text and "grad@callsheet.example" in text

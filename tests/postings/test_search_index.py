@@ -1,0 +1,59 @@
+"""The keyword search is served by the trigram index, not a scan of the listed roles."""
+
+import pytest
+from django.db import connection
+
+from postings.models import Role
+from tests.factories import RoleFactory, published_role
+
+pytestmark = pytest.mark.django_db
+
+TITLES = ["摄影大助", "服装助理", "化妆师", "场务", "道具师", "录音师", "制片助理", "场记"]
+
+
+def seed(count: int) -> None:
+    shoot = published_role(title="灯光助理 Gaffer", description="Gaffer 灯光组长").shoot
+    roles = []
+    for n in range(count):
+        role = RoleFactory.build(
+            shoot=shoot,
+            title=f"{TITLES[n % len(TITLES)]} {n}",
+            description=f"第{n}号岗位，现代都市短剧，包吃住。",
+            apply_by=shoot.start_date,
+            city_id=shoot.city_id,
+            start_date=shoot.start_date,
+            end_date=shoot.end_date,
+            published_at=shoot.published_at,
+            listed=True,
+            studio_verified=True,
+            day_rate=400,
+        )
+        role.search_document = role.build_search_document(shoot)
+        roles.append(role)
+    Role.objects.bulk_create(roles, batch_size=1000)
+    with connection.cursor() as cursor:
+        # Move rows from GIN's pending list into the index proper, as autovacuum would.
+        cursor.execute("SELECT gin_clean_pending_list('role_search_trgm'::regclass)")
+        cursor.execute("SELECT gin_clean_pending_list('role_search_grams'::regclass)")
+        cursor.execute("ANALYZE postings_role")
+
+
+@pytest.mark.parametrize("query", ["灯光助理", "gaffer 灯光"])
+def test_keyword_search_uses_the_trigram_index(query):
+    seed(6000)
+    queryset = Role.objects.listed().search(query).order_by("-published_at", "-pk")
+    assert queryset.count() == 1
+    text = queryset.explain()
+    assert "role_search_trgm" in text, text
+    assert "Seq Scan" not in text, text
+
+
+@pytest.mark.parametrize("query", ["灯光", "ff"])
+def test_two_character_words_use_the_gram_index(query):
+    """Most Chinese words have two characters, too few for a trigram."""
+    seed(6000)
+    queryset = Role.objects.listed().search(query).order_by("-published_at", "-pk")
+    assert [r.title for r in queryset] == ["灯光助理 Gaffer"]
+    text = queryset.explain()
+    assert "role_search_grams" in text, text
+    assert "Seq Scan" not in text, text
