@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -108,6 +109,12 @@ def profile_edit(request):
             storage = profile.cv.storage
             transaction.on_commit(lambda: storage.delete(old_cv))
         messages.success(request, _("Your profile is saved."))
+        # Sent here from an application form: go back to it once the profile is complete.
+        next_url = request.GET.get("next", "")
+        if profile.is_complete and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(next_url)
         return redirect("accounts:profile_edit")
     return render(
         request,

@@ -26,7 +26,6 @@ CITIES = [
 ]
 
 
-
 def seed_cities(City, using: str = "default") -> None:
     """Create the seeded cities that are missing; admins' edits and additions are kept."""
     existing = set(City.objects.using(using).values_list("slug", flat=True))

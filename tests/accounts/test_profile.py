@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import CrewProfile
 from tests.accounts.conftest import pdf_bytes, pdf_upload
@@ -32,7 +33,8 @@ def test_anonymous_is_sent_to_login(client):
 def test_profile_page_shows_completeness(as_user, graduate):
     response = as_user(graduate).get(URL)
     assert response.status_code == 200
-    assert "CV" in str(response.context["profile"].missing()[-1])
+    with translation.override("en"):
+        assert "CV" in str(response.context["profile"].missing()[-1])
     assert b"<progress" in response.content
 
 
@@ -255,3 +257,15 @@ def test_user_without_name_sees_it_missing(as_user):
     CrewProfile.objects.create(user=user)
     response = as_user(user).get(URL)
     assert response.status_code == 200
+
+
+def test_completing_the_profile_returns_to_the_application(as_user, graduate, profile_data):
+    apply_url = "/zh-hans/roles/1/apply/"
+    response = as_user(graduate).post(f"{URL}?next={apply_url}", profile_data)
+    assert response.status_code == 302
+    assert response["Location"] == apply_url
+
+
+def test_next_never_leaves_the_site(as_user, graduate, profile_data):
+    response = as_user(graduate).post(f"{URL}?next=https://evil.example/", profile_data)
+    assert response["Location"] == URL

@@ -17,6 +17,7 @@ def seed(count: int) -> None:
     for n in range(count):
         role = RoleFactory.build(
             shoot=shoot,
+            department="costume",
             title=f"{TITLES[n % len(TITLES)]} {n}",
             description=f"第{n}号岗位，现代都市短剧，包吃住。",
             apply_by=shoot.start_date,

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -335,3 +336,11 @@ def test_tampered_form_never_500(as_user, recruiter, studio_a):
     data = form_data(studio_a, [{"pay_min": "-1", "openings": "0", "apply_by": "2026-02-30"}])
     assert c.post(CREATE, data).status_code == 200
     assert not Shoot.objects.exists()
+
+
+def test_studio_members_reach_the_applicants_from_their_shoots(as_user, recruiter, studio_a):
+    role = published_role(shoot__studio=studio_a)
+    pipeline = reverse("applications:pipeline", args=[role.shoot_id])
+    assert pipeline in as_user(recruiter).get(reverse("postings:my_shoots")).content.decode()
+    assert pipeline in as_user(recruiter).get(role.shoot.get_absolute_url()).content.decode()
+    assert pipeline not in Client().get(role.shoot.get_absolute_url()).content.decode()
