@@ -52,9 +52,10 @@ demo: migrate
 
 run: export DEBUG ?= 1
 run: demo
-	@echo "Callsheet on http://$(HOST):$(PORT)/ (Ctrl-C stops the site and its task worker)"
+	@echo "Callsheet on http://$(HOST):$(PORT)/ (Ctrl-C stops the site, its task worker and scheduler)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(MANAGE) db_worker & \
+	$(MANAGE) scheduler & \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 worker: install

@@ -67,6 +67,7 @@ def test_compose_runs_database_migrations_web_and_worker():
     web = services["web"]["command"]
     assert web[0] == "gunicorn" and "gunicorn.conf.py" in web and "--no-control-socket" in web
     assert services["worker"]["command"][-1] == "db_worker"
+    assert services["scheduler"]["command"][-1] == "scheduler"
     for name in ("web", "worker"):
         assert (
             services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
