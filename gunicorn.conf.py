@@ -23,3 +23,11 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "callsheet"
+
+
+def post_worker_init(worker):
+    # The application is loaded by now: freeze what import created so that the garbage
+    # collector stops re-scanning it on every full collection.
+    import gc
+
+    gc.freeze()

@@ -127,6 +127,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         Application.objects.filter(applicant=self).update(cv="", cv_name="", note="")
         StudioInvitation.objects.filter(email__iexact=self.email, accepted_at__isnull=True).delete()
         self.studio_memberships.all().delete()
+        self.saved_searches.all().delete()  # alerts (postings.SavedSearch)
         EmailAddress.objects.filter(user=self).delete()
         self.email = f"deleted-{self.pk}{ERASED_EMAIL_DOMAIN}"
         self.name = ""

@@ -18,7 +18,9 @@ urlpatterns = [
     path("me/data/", views.data_export, name="data_export"),
     path("me/delete/", views.account_delete, name="account_delete"),
     path("studios/new/", views.studio_create, name="studio_create"),
-    path("studios/invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # Tokens are URL-safe base64 (secrets.token_urlsafe): the slug converter refuses anything
+    # else, such as a NUL byte, before the database sees it.
+    path("studios/invitations/<slug:token>/", views.invitation_accept, name="invitation_accept"),
     path("studios/<slug:slug>/", views.studio_detail, name="studio_detail"),
     path("studios/<slug:slug>/team/", views.studio_team, name="studio_team"),
     path(

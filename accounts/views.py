@@ -352,6 +352,15 @@ def _export_data(user) -> tuple[dict, list[tuple[str, object]]]:
             for m in user.studio_memberships.select_related("studio")
         ],
         "applications": [],
+        "alerts": [
+            {
+                "name": a.name,
+                "search": a.query,
+                "frequency": a.frequency,
+                "created_at": a.created_at,
+            }
+            for a in user.saved_searches.all()
+        ],
     }
     files: list[tuple[str, object]] = []
     profile = (

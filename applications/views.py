@@ -1,8 +1,8 @@
 import csv
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,10 +17,12 @@ from accounts.cv import cv_response, display_name
 from accounts.models import CrewProfile
 from applications.forms import ApplyForm, BulkRejectForm, MessageForm, PrivateNoteForm
 from applications.models import Application, ApplicationEvent, CVView, date_clashes
+from jobboard import ratelimit
 from jobboard.transitions import InvalidTransition
 from postings.models import Role, Shoot
 
 # Applying is rate-limited per person: this many submissions per window (in seconds).
+PIPELINE_PAGE_SIZE = 50
 APPLY_RATE = 10
 APPLY_WINDOW = 60
 
@@ -34,15 +36,9 @@ def _url_or_none(name: str, **kwargs) -> str | None:
 
 
 def _apply_allowed(user) -> bool:
-    """Count this attempt; False once the person went over ``APPLY_RATE`` in the window. The
-    cache is the shared database cache, so the limit holds across processes."""
-    key = f"apply-rate:{user.pk}"
-    cache.add(key, 0, APPLY_WINDOW)
-    try:
-        return cache.incr(key) <= APPLY_RATE
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, APPLY_WINDOW)
-        return True
+    """Count this attempt; False once the person went over ``APPLY_RATE`` in the window (shared
+    by every process: see jobboard.ratelimit)."""
+    return ratelimit.allow(f"apply:{user.pk}", APPLY_RATE, APPLY_WINDOW)
 
 
 def _managed_shoots(user):
@@ -254,13 +250,18 @@ def pipeline(request, pk):
         applications = applications.filter(status=status)
     if role_filter:
         applications = applications.filter(role_id=role_filter)
+    # A busy shoot has hundreds of applicants: show them a page at a time, grouped by role.
+    page = Paginator(applications, PIPELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     by_role = {role.pk: [] for role in roles}
     rejectable = False
-    for application in applications:
+    for application in page.object_list:
         by_role[application.role_id].append(application)
         rejectable = rejectable or application.can_reject
     for role in roles:
         role.pipeline = by_role[role.pk]
+    shown_roles = [r for r in roles if not role_filter or str(r.pk) == role_filter]
+    if page.paginator.num_pages > 1:
+        shown_roles = [r for r in shown_roles if r.pipeline]
 
     counts = dict(
         Application.objects.filter(role__shoot=shoot)
@@ -277,7 +278,8 @@ def pipeline(request, pk):
         {
             "shoot": shoot,
             "roles": roles,
-            "shown_roles": [r for r in roles if not role_filter or str(r.pk) == role_filter],
+            "shown_roles": shown_roles,
+            "page": page,
             "status": status,
             "role_filter": role_filter,
             "status_filters": status_filters,

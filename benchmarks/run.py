@@ -187,7 +187,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--only", help="comma-separated target names")
+    parser.add_argument("--only", help="target names separated by |")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     options = parser.parse_args()
 
@@ -202,7 +202,7 @@ def main() -> int:
     manage(env, "seed_scale", "--roles", str(options.roles), "--if-fewer")
     targets = prepare_targets(env)
     if options.only:
-        wanted = set(options.only.split(","))
+        wanted = set(options.only.split("|"))
         targets = [t for t in targets if t.name in wanted or t.group == "ceiling"]
 
     server = subprocess.Popen(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+import urllib.parse
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,9 +22,10 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django.utils import translation  # noqa: E402
+from django.utils import timezone, translation  # noqa: E402
 
 from accounts.models import CrewProfile, StudioMembership, User  # noqa: E402
+from postings.filters import cursor_for  # noqa: E402
 from postings.models import Role  # noqa: E402
 
 CSRF = "b" * 32  # an unmasked CSRF secret: the cookie and the form field carry the same value
@@ -43,7 +46,7 @@ def apply_script(paths: list[str], cookies: list[str]) -> str:
     """wrk Lua: each request applies to another role as another crew member."""
     lua_paths = ",".join(json.dumps(p) for p in paths)
     lua_cookies = ",".join(json.dumps(c) for c in cookies)
-    body = f"csrfmiddlewaretoken={CSRF}&note=bench&cv_choice=none&dates_confirmed=on&consent=on"
+    body = f"csrfmiddlewaretoken={CSRF}&note=bench&cv_choice=profile&dates_confirmed=on&consent=on"
     return f"""
 local paths = {{{lua_paths}}}
 local cookies = {{{lua_cookies}}}
@@ -71,7 +74,9 @@ def main() -> None:
     listed = Role.objects.listed().order_by("-published_at", "-id")
     role = listed.select_related("shoot").first()
     total = listed.count()
-    deep_page = max(1, min(total // 20 - 1, 200))
+    # Keyset pagination: a cursor deep into the results (page ~250 at 100,000 roles).
+    deep = listed[min(total - 21, 5000)]
+    deep_cursor = urllib.parse.quote(cursor_for(deep, "newest"))
     crew = (
         CrewProfile.objects.annotate(n=Count("unavailabilities"))
         .filter(n__gte=2)
@@ -93,23 +98,23 @@ def main() -> None:
     )
     city = role.city
     start = role.start_date.replace(day=1).isoformat()
-    end = (role.start_date.replace(day=1).replace(month=role.start_date.month % 12 + 1)).isoformat()
+    end = (role.start_date + timedelta(days=45)).isoformat()
     role_list = reverse("postings:role_list")
     targets = [
         {"name": "ceiling: bare view", "path": "/bench/ok", "group": "ceiling"},
         {"name": "ceiling: fortunes", "path": "/bench/fortunes", "group": "ceiling"},
         {"name": "role list", "path": role_list, "group": "list"},
-        {"name": "role list, deep page", "path": f"{role_list}?page={deep_page}", "group": "list"},
+        {"name": "role list, deep page", "path": f"{role_list}?after={deep_cursor}", "group": "list"},
         {
             "name": "filtered list",
             "group": "list",
-            "path": f"{role_list}?department={role.department}&city={city.pk}&start={start}&end={end}&min_pay=300",
+            "path": f"{role_list}?department={role.department}&city={city.slug}&start={start}&end={end}&min_pay=300",
         },
-        {"name": "search (Chinese)", "path": f"{role_list}?q=灯光", "group": "search"},
+        {"name": "search (Chinese)", "path": f"{role_list}?q={urllib.parse.quote('灯光')}", "group": "search"},
         {"name": "search (English)", "path": f"{role_list}?q=assistant", "group": "search"},
         {
             "name": "fits my availability",
-            "path": f"{role_list}?fits=on",
+            "path": f"{role_list}?fits_me=on",
             "group": "search",
             "cookie": session_cookie(crew.user),
         },
@@ -135,9 +140,7 @@ def main() -> None:
         User.objects.filter(crew_profile__isnull=False, applications__isnull=True)[:400]
     )
     roles = list(
-        listed.filter(apply_by__gte=role.start_date.replace(year=2000)).values_list(
-            "pk", flat=True
-        )[:5000]
+        listed.filter(apply_by__gte=timezone.localdate()).values_list("pk", flat=True)[:5000]
     )
     targets.append(
         {

@@ -16,3 +16,30 @@ def private_cache_middleware(get_response):
         return response
 
     return middleware
+
+
+def staff_second_factor_middleware(get_response):
+    """A staff member without an activated TOTP authenticator is sent to set one up before any
+    admin page (the admin's own login and logout excepted)."""
+    from allauth.mfa.models import Authenticator
+    from django.shortcuts import redirect
+    from django.urls import reverse
+
+    def middleware(request):
+        # Without a session cookie nobody is signed in: decide so without loading the session
+        # (which would add ``Vary: Cookie`` to every anonymous page).
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
+            admin_root = reverse("admin:index")
+            exempt = {reverse("admin:login"), reverse("admin:logout")}
+            if request.path.startswith(admin_root) and request.path not in exempt:
+                has_totp = Authenticator.objects.filter(
+                    user=user, type=Authenticator.Type.TOTP
+                ).exists()
+                if not has_totp:
+                    return redirect("mfa_activate_totp")
+        return get_response(request)
+
+    return middleware

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "jobboard",
     "accounts",
     "postings",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "jobboard.middleware.private_cache_middleware",
+    "jobboard.middleware.staff_second_factor_middleware",
 ]
 
 ROOT_URLCONF = "jobboard.urls"
@@ -136,7 +138,15 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "django_cache",
-    }
+    },
+    # Rendered fragments and capped counts, per process: pure functions of their keys (or, for
+    # counts, allowed to be a minute old), so no process ever needs another's copy.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
 }
 
 TASKS_BACKEND = env("TASKS_BACKEND", "database")
@@ -289,6 +299,10 @@ SECURE_CSP = {
 }
 
 ADMIN_URL = env("ADMIN_URL", "admin/").strip("/") + "/"
+# Staff need a second factor: allauth's TOTP (with recovery codes); a staff member without an
+# active authenticator is sent to set one up before any admin page (jobboard/middleware.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Callsheet"
 # Exposes /bench/ok and /bench/fortunes, the ceiling that benchmarks/run.py measures against.
 BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS")
 

@@ -13,3 +13,44 @@ def shoot_reviewed(shoot) -> None:
     }
     for member in User.objects.filter(studio_memberships__studio_id=shoot.studio_id):
         email_user(member, "shoot_reviewed", context)
+
+
+def alert_roles(alert, roles) -> None:
+    """One alert's new roles, in the recipient's language, with a one-click unsubscribe link
+    (RFC 8058: the List-Unsubscribe-Post header lets mail apps unsubscribe by a POST)."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    user = alert.user
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        unsubscribe = absolute_url(
+            reverse("postings:alert_unsubscribe", kwargs={"token": alert.unsubscribe_token})
+        )
+        context = {
+            "name": alert.name,
+            "count": len(roles),
+            "more": len(roles) >= alert.MAX_ROLES_PER_EMAIL,
+            "roles": [
+                {
+                    "title": role.title,
+                    "shoot": role.shoot.title,
+                    "studio": role.shoot.studio.name,
+                    "city": role.city.name,
+                    "pay": role.pay_display,
+                    "start": role.start_date.isoformat(),
+                    "end": role.end_date.isoformat(),
+                    "apply_by": role.apply_by.isoformat(),
+                    "url": absolute_url(role.get_absolute_url()),
+                }
+                for role in roles
+            ],
+            "search_url": absolute_url(alert.search_url),
+            "alerts_url": absolute_url(reverse("postings:alert_list")),
+            "unsubscribe_url": unsubscribe,
+        }
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    email_user(user, "alert", context, headers=headers)

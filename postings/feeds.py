@@ -1,3 +1,5 @@
+import re
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -6,6 +8,7 @@ from django.utils.translation import gettext as _
 from postings.filters import RoleFilter, listed_roles
 
 FEED_SIZE = 50
+XML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class RoleFeed(Feed):
@@ -27,7 +30,9 @@ class RoleFeed(Feed):
 
     def title(self, obj):
         if obj["q"]:
-            return _("Callsheet roles: %(query)s") % {"query": obj["q"]}
+            # Control characters typed into the search cannot go into XML 1.0: drop them.
+            q = XML_CONTROL.sub("", obj["q"])
+            return _("Callsheet roles: %(query)s") % {"query": q}
         return _("Newest crew roles on Callsheet")
 
     def subtitle(self, obj):

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import hashlib
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.core.cache import caches
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -16,6 +22,7 @@ from postings.models import City, Role
 PAGE_SIZE = 20
 # Counting every match of a broad search deep into a big table is slow; past this we say "1000+".
 COUNT_CAP = 1000
+COUNT_TTL = 60
 
 
 class Sort:
@@ -136,13 +143,46 @@ class RoleFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = RoleFilterForm
 
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        user = getattr(self.request, "user", None)
-        if not (user and user.is_authenticated):
+    _form_classes: dict = {}
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # As django-filter's own __init__, but with shallow copies of the declared filters: it
+        # deep-copies them for every request (about a millisecond), and ours keep no state
+        # of their own beyond ``model`` and ``parent``.
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset if queryset is not None else Role.objects.all()
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: copy.copy(filter_) for name, filter_ in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = self.queryset.model
+            filter_.parent = self
+            if filter_.method is not None:
+                filter_.method = filter_.method  # rebinds its FilterMethod to this copy
+        if not self.signed_in:
             # Only a signed-in crew member has a calendar to fit.
             del self.filters["fits_me"]
-            self.form.fields.pop("fits_me", None)
+
+    @property
+    def signed_in(self) -> bool:
+        # Without a session cookie nobody is signed in: deciding so without loading the
+        # session keeps anonymous pages free of ``Vary: Cookie``.
+        request = self.request
+        if request is None:
+            return False
+        cookies = getattr(request, "COOKIES", None)  # alerts pass a bare ``user`` holder
+        if cookies is not None and settings.SESSION_COOKIE_NAME not in cookies:
+            return False
+        return request.user.is_authenticated
+
+    def get_form_class(self):
+        """One form class per set of filters, built once (django-filter builds one per
+        request); form instances still get their own copies of its fields."""
+        key = (type(self), tuple(self.filters))
+        if key not in self._form_classes:
+            self._form_classes[key] = super().get_form_class()
+        return self._form_classes[key]
 
     def filter_departments(self, queryset, name, value):
         return queryset.in_departments(value) if value else queryset
@@ -206,8 +246,10 @@ def _encode(value) -> str:
     return str(value)
 
 
-def cursor_for(role: Role, sort: str) -> str:
+def cursor_for(role: Role | dict, sort: str) -> str:
     field, _descending = Sort.KEYS[sort]
+    if isinstance(role, dict):
+        return f"{_encode(role[field])}~{role['id']}"
     return f"{_encode(getattr(role, field))}~{role.pk}"
 
 
@@ -252,7 +294,24 @@ def paginate(queryset, sort: str, after: str | None):
     return rows[:PAGE_SIZE], next_cursor, bool(decoded)
 
 
-def capped_count(queryset) -> tuple[int, bool]:
-    """The number of matches up to COUNT_CAP, and whether there are more."""
-    count = queryset.order_by()[: COUNT_CAP + 1].count()
+def capped_count(queryset, cache_key: str | None = None) -> tuple[int, bool]:
+    """The number of matches up to COUNT_CAP, and whether there are more. With ``cache_key``
+    (the normalised query of a search that does not depend on the viewer) the count may be up
+    to COUNT_TTL seconds old: a result count, not a promise."""
+    fragments = caches["fragments"]
+    key = None
+    if cache_key is not None:
+        key = "role-count:" + hashlib.sha256(cache_key.encode()).hexdigest()
+    count = fragments.get(key) if key else None
+    if count is None:
+        count = queryset.order_by()[: COUNT_CAP + 1].count()
+        if key:
+            fragments.set(key, count, COUNT_TTL)
     return min(count, COUNT_CAP), count > COUNT_CAP
+
+
+def query_key(data) -> str:
+    """The search's parameters in a canonical order, without the page cursor: the same
+    search always gives the same key."""
+    items = sorted((k, v) for k in data if k != "after" for v in data.getlist(k) if v != "")
+    return urlencode(items)

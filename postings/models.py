@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -825,3 +825,236 @@ class Report(models.Model):
             Shoot.Status.REJECTED,
         }:
             shoot.cancel(by=by)
+
+
+# --- Alerts -----------------------------------------------------------------------------------
+
+
+class SavedSearchQuerySet(models.QuerySet):
+    def active(self) -> SavedSearchQuerySet:
+        return self.filter(paused_at__isnull=True)
+
+    def due(self, now) -> SavedSearchQuerySet:
+        """Active alerts whose email may go now: "as soon as possible" ones at most every
+        ``BATCH`` after their last email, daily ones once their hour has come since their
+        last check (Asia/Shanghai)."""
+        asap = Q(frequency=SavedSearch.Frequency.ASAP) & (
+            Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=now - SavedSearch.BATCH)
+        )
+        local = timezone.localtime(now)
+        daily = Q(pk__in=[])
+        for hour in range(24):
+            latest = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+            if latest > local:
+                latest -= timedelta(days=1)
+            daily |= Q(digest_hour=hour, checked_at__lt=latest)
+        daily &= Q(frequency=SavedSearch.Frequency.DAILY)
+        return self.active().filter(asap | daily)
+
+    def quiet_since(self, cutoff) -> SavedSearchQuerySet:
+        """Active alerts that have matched nothing since ``cutoff``."""
+        return self.active().filter(last_matched_at__lt=cutoff)
+
+    def with_found_count(self) -> SavedSearchQuerySet:
+        return self.annotate(found_count=models.Count("sent"))
+
+
+class SavedSearch(models.Model):
+    """An alert: a search from the role list, mailed when new roles match it.
+
+    Each email lists the open roles that match the search now, were published since the
+    alert's last email (less ``SLACK``, for roles whose publication committed late) and were
+    never mailed by this alert before. Sending is at most once per role: the (alert, role)
+    pairs are recorded and the alert claimed in one transaction, and the email is queued only
+    after that commits. A crash before the commit records nothing, so the next run finds the
+    same roles; a crash between the commit and the queueing loses that one email rather than
+    ever sending a role twice."""
+
+    class Frequency(models.TextChoices):
+        ASAP = "asap", _("As soon as possible (at most every 15 minutes)")
+        DAILY = "daily", _("A daily digest")
+
+    class PauseReason(models.TextChoices):
+        USER = "user", _("Paused by you.")
+        QUIET = "quiet", _("Paused because it matched nothing for 90 days.")
+        UNSUBSCRIBED = "unsubscribed", _("Paused because you unsubscribed from its email.")
+
+    MAX_PER_USER = 20
+    MAX_ROLES_PER_EMAIL = 30
+    QUIET_DAYS = 90
+    BATCH = timedelta(minutes=15)
+    SLACK = timedelta(minutes=10)
+    DIGEST_HOURS = [(hour, f"{hour:02d}:00") for hour in range(24)]
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_searches",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.TextField(_("search"), max_length=2000, blank=True)
+    frequency = models.CharField(
+        _("how often"), max_length=10, choices=Frequency.choices, default=Frequency.ASAP
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("digest hour"), choices=DIGEST_HOURS, default=8, validators=[MaxValueValidator(23)]
+    )
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    pause_reason = models.CharField(
+        _("why paused"), max_length=20, choices=PauseReason.choices, blank=True
+    )
+    checked_at = models.DateTimeField(_("last checked"), default=timezone.now)
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    last_matched_at = models.DateTimeField(_("last matched"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = SavedSearchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                F("frequency"),
+                F("last_sent_at"),
+                name="alert_active",
+                condition=Q(paused_at=None),
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(digest_hour__lte=23), name="savedsearch_digest_hour_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def clean_query(query: str) -> str:
+        """The search as the list page takes it, without the page cursor or empty values."""
+        from django.http import QueryDict
+        from django.utils.http import urlencode
+
+        data = QueryDict(query or "")
+        pairs = [(k, v) for k, values in data.lists() if k != "after" for v in values if v]
+        return urlencode(pairs)
+
+    def filterset(self, queryset):
+        """The search page's filters over ``queryset``, as this alert's owner sees them."""
+        from types import SimpleNamespace
+
+        from django.http import QueryDict
+
+        from postings.filters import RoleFilter
+
+        return RoleFilter(
+            QueryDict(self.query) or None,
+            queryset=queryset,
+            request=SimpleNamespace(user=self.user),
+        )
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    @property
+    def search_url(self) -> str:
+        url = reverse("postings:role_list")
+        return f"{url}?{self.query}" if self.query else url
+
+    @property
+    def feed_url(self) -> str:
+        url = reverse("postings:feed")
+        return f"{url}?{self.query}" if self.query else url
+
+    @property
+    def unsubscribe_token(self) -> str:
+        from django.core import signing
+
+        return signing.Signer(salt="postings.alert.unsubscribe").sign(str(self.pk))
+
+    @classmethod
+    def from_unsubscribe_token(cls, token: str) -> SavedSearch | None:
+        from django.core import signing
+
+        try:
+            pk = signing.Signer(salt="postings.alert.unsubscribe").unsign(token)
+        except signing.BadSignature:
+            return None
+        return cls.objects.filter(pk=pk).select_related("user").first() if pk.isdigit() else None
+
+    def pause(self, reason: str = PauseReason.USER) -> None:
+        self.paused_at, self.pause_reason = timezone.now(), reason
+        self.save(update_fields=["paused_at", "pause_reason"])
+
+    def resume(self) -> None:
+        """Start again from now: roles published while paused are not mailed, and the quiet
+        clock starts over."""
+        now = timezone.now()
+        self.paused_at, self.pause_reason = None, ""
+        self.last_sent_at = self.last_matched_at = self.checked_at = now
+        self.save(
+            update_fields=[
+                "paused_at",
+                "pause_reason",
+                "last_sent_at",
+                "last_matched_at",
+                "checked_at",
+            ]
+        )
+
+    def new_roles(self, now) -> list[Role]:
+        """Open roles matching the search, published since the last email (less SLACK) and
+        never mailed by this alert."""
+        since = (self.last_sent_at or self.created_at) - self.SLACK
+        candidates = (
+            Role.objects.listed()
+            .filter(published_at__gte=since, apply_by__gte=timezone.localdate(now))
+            .exclude(pk__in=SentRole.objects.filter(saved_search=self).values("role_id"))
+        )
+        roles = self.filterset(candidates).qs.select_related("shoot__studio", "city")
+        return list(roles.order_by("published_at", "pk")[: self.MAX_ROLES_PER_EMAIL])
+
+    def send(self, now) -> int:
+        """Email the new roles, if any; the number of roles sent (see the class docstring)."""
+        roles = self.new_roles(now)
+        if not roles:
+            SavedSearch.objects.filter(pk=self.pk).update(checked_at=now)
+            return 0
+        with transaction.atomic():
+            claimed = SavedSearch.objects.filter(pk=self.pk, checked_at=self.checked_at).update(
+                checked_at=now, last_sent_at=now, last_matched_at=now
+            )
+            if not claimed:  # another run got there first
+                return 0
+            SentRole.objects.bulk_create(
+                [SentRole(saved_search=self, role=role, sent_at=now) for role in roles]
+            )
+            transaction.on_commit(lambda: emails.alert_roles(self, roles))
+        self.checked_at = self.last_sent_at = self.last_matched_at = now
+        return len(roles)
+
+
+class SentRole(models.Model):
+    """A role an alert has mailed: never again for that alert."""
+
+    saved_search = models.ForeignKey(
+        SavedSearch, on_delete=models.CASCADE, related_name="sent", verbose_name=_("alert")
+    )
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="+", verbose_name=_("role")
+    )
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("role sent by an alert")
+        verbose_name_plural = _("roles sent by alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["saved_search", "role"], name="sentrole_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.saved_search} → {self.role_id}"

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from postings import views
+from postings import alerts, views
 from postings.feeds import RoleFeed
 from postings.sitemaps import RoleSitemap
 
@@ -22,4 +22,11 @@ urlpatterns = [
     path("studio/shoots/<int:pk>/close/", views.shoot_close, name="shoot_close"),
     path("studio/shoots/<int:pk>/cancel/", views.shoot_cancel, name="shoot_cancel"),
     path("studio/shoots/<int:pk>/duplicate/", views.shoot_duplicate, name="shoot_duplicate"),
+    path("me/alerts/", alerts.alert_list, name="alert_list"),
+    path("me/alerts/new/", alerts.alert_create, name="alert_create"),
+    path("me/alerts/<int:pk>/edit/", alerts.alert_edit, name="alert_edit"),
+    path("me/alerts/<int:pk>/pause/", alerts.alert_pause, name="alert_pause"),
+    path("me/alerts/<int:pk>/resume/", alerts.alert_resume, name="alert_resume"),
+    path("me/alerts/<int:pk>/delete/", alerts.alert_delete, name="alert_delete"),
+    path("alerts/unsubscribe/<str:token>/", alerts.alert_unsubscribe, name="alert_unsubscribe"),
 ]

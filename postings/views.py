@@ -1,3 +1,5 @@
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError, transaction
@@ -5,12 +7,16 @@ from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Studio
+from jobboard.ratelimit import allow
 from jobboard.transitions import InvalidTransition
-from postings.filters import RoleFilter, capped_count, listed_roles, paginate
+from postings.cards import KEY_FIELDS, Row, render_cards
+from postings.filters import RoleFilter, capped_count, paginate, query_key
 from postings.forms import ROLE_PAY_FIELDS, ReportForm, RoleFormSet, ShootForm
 from postings.models import Report, Role, Shoot
 
@@ -37,7 +43,7 @@ def _viewer(request):
 
 def search(request):
     """The filtered role list (not yet paginated), its filter set and sort."""
-    filterset = RoleFilter(request.GET or None, queryset=listed_roles(), request=request)
+    filterset = RoleFilter(request.GET or None, queryset=Role.objects.listed(), request=request)
     return filterset, filterset.qs, filterset.sort_order
 
 
@@ -45,12 +51,20 @@ def search(request):
 @require_safe
 def role_list(request):
     filterset, roles, sort = search(request)
-    page, next_cursor, is_later_page = paginate(roles, sort, request.GET.get("after"))
-    count, more = capped_count(roles)
+    rows, next_cursor, is_later_page = paginate(
+        roles.values(*KEY_FIELDS), sort, request.GET.get("after")
+    )
+    page = [Row(row) for row in rows]
+    key = query_key(request.GET)
+    # "Fits my availability" depends on who asks: never share its count.
+    personal = bool(filterset.form.cleaned_data.get("fits_me")) if filterset.is_bound else False
+    count, more = capped_count(roles, cache_key=None if personal else key)
     context = {
         "filter": filterset,
         "form": filterset.form,
+        "form_key": key,
         "roles": page,
+        "cards": render_cards(page),
         "count": count,
         "more": more,
         "next_cursor": next_cursor,
@@ -59,6 +73,28 @@ def role_list(request):
     if request.htmx:
         return render(request, "postings/role_list.html#results", context)
     return render(request, "postings/role_list.html", context)
+
+
+def page_version(*parts) -> str:
+    """The key of a public page's rendered body in the fragment cache: everything the body
+    shows that can change (a shoot's edits bump its ``updated_at``; bookings change the roles'
+    ``booked_count``), the viewer's situation, the language and the day (apply-by dates close
+    roles at midnight)."""
+    values = []
+    for part in parts:
+        if isinstance(part, Shoot):
+            studio = part.studio
+            part = (
+                part.pk,
+                part.status,
+                part.hidden_at,
+                part.updated_at,
+                studio.name,
+                studio.verification_status,
+            )
+        values.append(repr(part))
+    values += [get_language(), timezone.localdate().isoformat()]
+    return hashlib.sha256("|".join(values).encode()).hexdigest()
 
 
 def _is_preview(shoot: Shoot) -> bool:
@@ -93,6 +129,17 @@ def role_detail(request, pk):
         and _is_preview(shoot)
         and shoot.studio.memberships.filter(user=viewer).exists(),
     }
+    context["page_version"] = page_version(
+        role.pk,
+        role.booked_count,
+        role.listed,
+        role.apply_by,
+        shoot,
+        context["preview"],
+        context["is_member"],
+        context["apply_url"],
+        [(o.pk, o.booked_count) for o in others],
+    )
     return render(request, "postings/role_detail.html", context)
 
 
@@ -114,6 +161,9 @@ def call_sheet(request, pk):
         "preview": _is_preview(shoot),
         "is_member": is_member,
     }
+    context["page_version"] = page_version(
+        shoot, context["preview"], is_member, [(r.pk, r.booked_count) for r in context["roles"]]
+    )
     return render(request, "postings/call_sheet.html", context)
 
 
@@ -316,12 +366,20 @@ def shoot_duplicate(request, pk):
 # --- Reports -----------------------------------------------------------------------------------
 
 
+# Reporting is rate-limited per person: this many reports per window (in seconds).
+REPORT_RATE = (5, 60)
+
+
 def report(request, pk):
     if request.method not in {"GET", "HEAD", "POST"}:
         return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
     shoot = get_object_or_404(Shoot.objects.public().select_related("studio"), pk=pk)
     already = Report.objects.open().filter(shoot=shoot, reporter=request.user).exists()
     form = ReportForm(request.POST or None)
+    if request.method == "POST" and not allow(f"report:{request.user.pk}", *REPORT_RATE):
+        messages.error(request, _("Too many reports in a short time. Wait a minute."))
+        context = {"shoot": shoot, "form": form, "already": already}
+        return render(request, "postings/report.html", context, status=429)
     if request.method == "POST" and not already and form.is_valid():
         try:
             with transaction.atomic():

@@ -15,6 +15,14 @@ def _static_manifest():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_fragments():
+    """Each test starts with empty fragment and count caches (they outlive a test's data)."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Uploaded files of a test go to a folder of its own, never to var/private."""
     location = tmp_path / "private"
@@ -98,9 +106,18 @@ def other_recruiter(studio_b):
 def moderator(db):
     from tests.factories import UserFactory
 
-    return UserFactory(
+    user = UserFactory(
         email="mod@callsheet.example", name="审核员", is_staff=True, is_superuser=True
     )
+    # Staff reach the admin only with a second factor (jobboard/middleware.py).
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, MODERATOR_TOTP_SECRET)
+    return user
+
+
+# The moderator's TOTP secret: tests compute codes from it with allauth's hotp_value().
+MODERATOR_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def _client_for(client_class, user):

@@ -203,3 +203,20 @@ def test_pipeline_query_count_does_not_grow(
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(pipeline_url(shoot_role.shoot))
     assert sum(len(r.pipeline) for r in response.context["roles"]) == 8
+
+
+def test_a_busy_pipeline_is_shown_fifty_applicants_at_a_time(as_user, recruiter, studio_a):
+    from applications.views import PIPELINE_PAGE_SIZE
+
+    role = published_role(shoot__studio=studio_a, openings=5)
+    for _ in range(PIPELINE_PAGE_SIZE + 3):
+        Application.submit(
+            role=role, applicant=CrewProfileFactory().user, note="", cv="", cv_name="",
+            dates_confirmed=True,
+        )
+    client = as_user(recruiter)
+    first = client.get(pipeline_url(role.shoot))
+    assert sum(len(r.pipeline) for r in first.context["shown_roles"]) == PIPELINE_PAGE_SIZE
+    second = client.get(pipeline_url(role.shoot), {"page": 2})
+    assert sum(len(r.pipeline) for r in second.context["shown_roles"]) == 3
+    assert client.get(pipeline_url(role.shoot), {"page": "x"}).status_code == 200

@@ -1,12 +1,15 @@
 import re
+import time
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.accounts.conftest import pdf_bytes
+from tests.conftest import MODERATOR_TOTP_SECRET
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -95,6 +98,7 @@ def test_crew_and_studio_sign_up_and_moderation(page, live_server, screenshot):
     page.goto(live_server.url + "/zh-hans/accounts/email/")
     screenshot("accounts-email")
 
+    page.locator("header details.account-menu summary").click()  # the menu holds log out
     page.locator("header form[action*=logout] button").click()  # log out
     page.wait_for_load_state()
 
@@ -110,6 +114,7 @@ def test_crew_and_studio_sign_up_and_moderation(page, live_server, screenshot):
     studio = Studio.objects.get(name="好运来短剧")
     assert studio.verification_status == "pending"
     screenshot("accounts-studio-pending")
+    page.locator("header details.account-menu summary").click()
     page.locator("header form[action*=logout] button").click()
     page.wait_for_load_state()
 
@@ -118,10 +123,15 @@ def test_crew_and_studio_sign_up_and_moderation(page, live_server, screenshot):
 
     moderator = User.objects.create_superuser("mod@example.com", PASSWORD, name="审核员")
     EmailAddress.objects.create(user=moderator, email=moderator.email, verified=True, primary=True)
+    TOTP.activate(moderator, MODERATOR_TOTP_SECRET)
     page.goto(live_server.url + "/zh-hans/admin/accounts/studio/")
     page.locator("input[name=login]").fill("mod@example.com")
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form.auth-form button[type=submit]").click()
+    # Staff give the code of their authenticator app as a second factor.
+    code = format_hotp_value(hotp_value(MODERATOR_TOTP_SECRET, int(time.time()) // 30))
+    page.locator("input[name=code]").fill(code)
+    page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/zh-hans/admin/accounts/studio/"))
     page.locator(f"input[name=_selected_action][value='{studio.pk}']").check()
     page.locator("select[name=action]").select_option("verify")

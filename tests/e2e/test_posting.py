@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
@@ -10,6 +11,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Studio
 from postings.models import Shoot
+from tests.conftest import MODERATOR_TOTP_SECRET
 from tests.factories import CrewProfileFactory, StudioFactory, UserFactory, member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -76,6 +78,7 @@ def test_shoot_posted_reviewed_and_found(page, live_server, screenshot):
     expect(page.get_by_role("link", name="现场道具")).to_have_count(0)
 
     moderator = UserFactory(email="mod@callsheet.example", is_staff=True, is_superuser=True)
+    TOTP.activate(moderator, MODERATOR_TOTP_SECRET)  # staff reach the admin with a second factor
     sign_in(page, live_server, moderator)
     page.goto(f"{live_server.url}/zh-hans/{settings.ADMIN_URL}postings/pendingshoot/")
     expect(page.get_by_text("我在民国开饭馆")).to_be_visible()

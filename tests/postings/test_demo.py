@@ -26,3 +26,24 @@ def test_load_demo_is_idempotent_and_realistic():
     assert len(set(Role.objects.listed().values_list("city", flat=True))) >= 4
     text = out.getvalue()
     assert "moderator@callsheet.example" in text and "grad@callsheet.example" in text
+
+
+def test_load_demo_shows_every_application_status_and_a_pending_report():
+    from applications.models import Application
+    from postings.models import Report
+
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    counts = (Application.objects.count(), Report.objects.count())
+    call_command("load_demo", stdout=io.StringIO())
+    assert (Application.objects.count(), Report.objects.count()) == counts
+    assert set(Application.objects.values_list("status", flat=True)) == set(
+        Application.Status.values
+    )
+    assert Report.objects.open().exists()
+    assert {"verified", "unverified"} <= set(
+        Studio.objects.values_list("verification_status", flat=True)
+    )
+    text = out.getvalue()
+    for persona in ("Graduate", "Studio owner", "Studio recruiter", "Moderator"):
+        assert persona in text

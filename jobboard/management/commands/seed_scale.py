@@ -8,6 +8,7 @@ import random
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
@@ -15,9 +16,14 @@ from django.utils import timezone
 from accounts.models import CrewProfile, Studio, StudioMembership, Unavailability, User
 from accounts.validators import credit_code_check_character
 from applications.models import Application, ApplicationEvent
+from jobboard.storage import private_storage
 from postings.choices import Department, ExperienceLevel, Genre, PaymentTiming, PayUnit
 from postings.models import City, Role, Shoot
 
+BENCH_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+    b"endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 ROLES_BY_DEPARTMENT = {
     Department.DIRECTING: [
         ("导演", "Director", 1200),
@@ -222,6 +228,8 @@ class Command(BaseCommand):
             batch_size=batch,
         )
 
+        # Every crew profile shares one small CV file: applying copies it, as in production.
+        cv_name = private_storage.save("cvs/bench-cv.pdf", ContentFile(BENCH_PDF))
         n_crew = max(50, n_roles // 5)
         crew = User.objects.bulk_create(
             [
@@ -414,6 +422,28 @@ class Command(BaseCommand):
                     created_at=now,
                 )
                 for a in applications
+            ],
+            batch_size=batch,
+        )
+        # Crew who have applied nowhere yet: the benchmark's apply POSTs sign in as them.
+        fresh = User.objects.bulk_create(
+            [
+                User(email=f"fresh{marker + i}@bench.example", name=f"新人{i}", password=password)
+                for i in range(max(20, n_roles // 50))
+            ],
+            batch_size=batch,
+        )
+        CrewProfile.objects.bulk_create(
+            [
+                CrewProfile(
+                    user=u,
+                    headline="场务 · Set PA",
+                    departments=[Department.SET_OPERATIONS],
+                    home_city=rng.choice(cities),
+                    cv=cv_name,
+                    cv_name="简历.pdf",
+                )
+                for u in fresh
             ],
             batch_size=batch,
         )

@@ -1,0 +1,67 @@
+"""Role cards for listings, rendered once and reused.
+
+A listing first loads, for its page of roles, only the columns that decide what a card shows
+has changed (``KEY_FIELDS``). Cards whose key is in the fragment cache are reused as they are;
+the others are loaded in one query, rendered with templates/postings/includes/role_card.html
+and cached. The key changes whenever anything a card shows changes: role edits are saved with
+their shoot (bumping ``updated_at``), bookings change ``booked_count``, studio changes reach
+``studio_verified``, and the studio's name is part of the key."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.cache import caches
+from django.template.loader import get_template
+from django.utils.translation import get_language
+
+from postings.models import Role
+
+KEY_FIELDS = [
+    "id",
+    "booked_count",
+    "openings",
+    "studio_verified",
+    "listed",
+    "apply_by",
+    "shoot__updated_at",
+    "shoot__studio__name",
+    "city_id",
+    # the sort keys, for the page cursor
+    "published_at",
+    "day_rate",
+    "start_date",
+]
+CARD_TTL = 600
+
+
+class Row(dict):
+    """A role's key columns, also readable as attributes (``row.pk``, ``row.title``)."""
+
+    def __getattr__(self, name: str):
+        try:
+            return self["id" if name == "pk" else name]
+        except KeyError as error:
+            raise AttributeError(name) from error
+
+
+def card_key(row: dict, language: str) -> str:
+    raw = "|".join(str(row[field]) for field in KEY_FIELDS)
+    return f"role-card:{language}:{row['id']}:" + hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+def render_cards(rows: list[dict]) -> list[str]:
+    """The HTML of each row's card, in order: from the cache, or rendered (one query for all
+    the missing ones)."""
+    fragments = caches["fragments"]
+    language = get_language() or ""
+    keys = {row["id"]: card_key(row, language) for row in rows}
+    cached = fragments.get_many(list(keys.values()))
+    missing = [pk for pk, key in keys.items() if key not in cached]
+    if missing:
+        template = get_template("postings/includes/role_card.html")
+        roles = Role.objects.select_related("shoot__studio", "city").in_bulk(missing)
+        fresh = {keys[pk]: template.render({"role": roles[pk]}) for pk in missing if pk in roles}
+        fragments.set_many(fresh, CARD_TTL)
+        cached.update(fresh)
+    return [cached[keys[row["id"]]] for row in rows if keys[row["id"]] in cached]

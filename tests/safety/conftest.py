@@ -1,0 +1,115 @@
+"""One world of objects that the safety tests request pages about, and signed-in clients for
+every persona."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+PERSONAS = (
+    "anonymous",
+    "graduate",
+    "other_graduate",
+    "recruiter",
+    "other_recruiter",
+    "owner",
+    "moderator",
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Personas are made many times here: a fast hasher keeps the matrix quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(graduate, other_graduate, recruiter, other_recruiter, owner, moderator, studio_a):
+    """A published shoot of studio A with roles, a draft, a rejected shoot, applications by
+    ``graduate`` in several states, a date the graduate is unavailable, studio A's team and a
+    pending invitation; every object has a key the access matrix names."""
+    from accounts.models import StudioInvitation, StudioMembership, Unavailability
+    from applications.models import Application
+    from postings.models import Report
+    from tests.applications.conftest import submit
+    from tests.factories import RoleFactory, ShootFactory, published_role
+
+    role = published_role(shoot__studio=studio_a, openings=2)
+    shoot = role.shoot
+    second = RoleFactory(shoot=shoot, title="摄影助理", department="camera")
+    third = RoleFactory(shoot=shoot, title="场记", department="continuity")
+    shoot.sync_roles()
+    submitted = submit(role, graduate, note="有两年灯光经验。")
+    offered = submit(second, graduate)
+    offered.shortlist(by=recruiter)
+    offered.offer(by=recruiter)
+    rejected = submit(third, graduate)
+    rejected.reject(by=recruiter, message="档期不合适")
+    draft = ShootFactory(studio=studio_a, title="草稿剧组")
+    draft_role = RoleFactory(shoot=draft)
+    rejected_shoot = ShootFactory(studio=studio_a, title="被退回的剧组")
+    RoleFactory(shoot=rejected_shoot)
+    rejected_shoot.status = rejected_shoot.Status.PENDING
+    rejected_shoot.save(update_fields=["status"])
+    rejected_shoot.reject(by=moderator, reason="请补充薪酬说明")
+    report = Report.file(
+        shoot=shoot, reporter=other_graduate, reason=Report.Reason.values[0], details="可疑"
+    )
+    away = Unavailability.objects.create(
+        profile=graduate.crew_profile,
+        start_date=timezone.localdate() + timedelta(days=60),
+        end_date=timezone.localdate() + timedelta(days=62),
+        note="另一个剧组",
+    )
+    invitation = StudioInvitation.objects.create(
+        studio=studio_a, email=other_graduate.email, invited_by=owner
+    )
+    objects = {
+        "studio_a": studio_a,
+        "role": role,
+        "shoot": shoot,
+        "draft": draft,
+        "draft_role": draft_role,
+        "rejected_shoot": rejected_shoot,
+        "app_submitted": submitted,
+        "app_offered": offered,
+        "app_rejected": rejected,
+        "availability": away,
+        "recruiter_membership": StudioMembership.objects.get(user=recruiter, studio=studio_a),
+        "invitation": invitation,
+        "report": report,
+        "graduate": graduate,
+        "moderator": moderator,
+    }
+    try:  # saved-search alerts, when the postings app has them
+        from postings.models import SavedSearch
+    except ImportError:
+        pass
+    else:
+        objects["alert"] = SavedSearch.objects.create(
+            user=graduate, name="灯光岗位", query="q=灯光"
+        )
+    assert Application.objects.count() == 3
+    return objects
+
+
+@pytest.fixture
+def personas(graduate, other_graduate, recruiter, other_recruiter, owner, moderator):
+    """Persona name → user (None for anonymous)."""
+    return {
+        "anonymous": None,
+        "graduate": graduate,
+        "other_graduate": other_graduate,
+        "recruiter": recruiter,
+        "other_recruiter": other_recruiter,
+        "owner": owner,
+        "moderator": moderator,
+    }
+
+
+def client_for(user, **kwargs) -> Client:
+    client = Client(**kwargs)
+    if user is not None:
+        client.force_login(user)
+    return client

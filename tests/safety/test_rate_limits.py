@@ -1,0 +1,70 @@
+"""Rate limits on login, sign-up, password reset, applying and reporting."""
+
+import pytest
+from django.urls import reverse
+
+from postings.models import Report
+from postings.views import REPORT_RATE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_is_limited_per_address(client, graduate):
+    url = reverse("account_login")
+    statuses = [
+        client.post(url, {"login": f"nobody{i}@example.com", "password": "x"}).status_code
+        for i in range(31)
+    ]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30] == 429
+
+
+def test_failed_logins_lock_the_account_for_a_while(client, graduate):
+    url = reverse("account_login")
+    for _ in range(5):
+        client.post(url, {"login": graduate.email, "password": "wrong"})
+    # Even the right password is refused until the window passes.
+    response = client.post(url, {"login": graduate.email, "password": "pw-correct-horse-9"})
+    assert response.status_code != 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_signup_is_limited_per_address(client):
+    url = reverse("account_signup")
+    statuses = [client.post(url, {"email": "not-an-email"}).status_code for _ in range(21)]
+    assert statuses[:20] == [200] * 20
+    assert statuses[20] == 429
+
+
+def test_password_reset_is_limited_per_address_and_email(client, graduate):
+    url = reverse("account_reset_password")
+    statuses = [client.post(url, {"email": graduate.email}).status_code for _ in range(6)]
+    assert 302 in statuses[:5]
+    assert statuses[5] in {200, 429}  # refused: the form says so, or the limit answers 429
+    assert statuses[5] != 302
+
+
+def test_applying_is_limited(world, as_user, other_graduate):
+    """applications.views counts every POST (tests/applications/test_apply.py covers the
+    message); here: the limit answers 429 and is per person."""
+    from applications.views import APPLY_RATE
+
+    client = as_user(other_graduate)
+    url = reverse("applications:apply", args=[world["role"].pk])
+    statuses = [client.post(url, {}).status_code for _ in range(APPLY_RATE + 1)]
+    assert 429 not in statuses[:APPLY_RATE]
+    assert statuses[APPLY_RATE] == 429
+
+
+def test_reporting_is_limited(world, as_user, other_recruiter, graduate):
+    limit, _window = REPORT_RATE
+    client = as_user(other_recruiter)
+    url = reverse("postings:report", args=[world["shoot"].pk])
+    data = {"reason": Report.Reason.values[0], "details": "招聘信息要求交押金"}
+    statuses = [client.post(url, data).status_code for _ in range(limit + 1)]
+    assert statuses[0] == 302  # filed
+    assert 429 not in statuses[:limit]
+    assert statuses[limit] == 429
+    # Per person: someone else can still report.
+    other = as_user(graduate).post(url, data)
+    assert other.status_code == 302

@@ -1,0 +1,69 @@
+"""Staff reach the admin only with a second factor: allauth's TOTP."""
+
+import time
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.urls import reverse
+
+from tests.conftest import MODERATOR_TOTP_SECRET
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "pw-correct-horse-9"
+
+
+def current_code(secret: str = MODERATOR_TOTP_SECRET) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def test_staff_without_totp_is_sent_to_set_it_up(client):
+    staff = UserFactory(email="new-mod@callsheet.example", is_staff=True, is_superuser=True)
+    EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+    response = client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD})
+    assert response.status_code == 302
+    for url in (reverse("admin:index"), reverse("admin:postings_shoot_changelist")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("mfa_activate_totp")
+    # Setting up a second factor asks for the password again first.
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    response = client.post(response["Location"], {"password": PASSWORD})
+    assert response["Location"] == reverse("mfa_activate_totp")
+    setup = client.get(reverse("mfa_activate_totp"))
+    assert setup.status_code == 200
+    assert b'name="code"' in setup.content
+    assert b"site-header" in setup.content or b"<header" in setup.content  # the site's layout
+
+
+def test_staff_with_totp_reaches_the_admin(as_user, moderator):
+    assert Authenticator.objects.filter(user=moderator, type="totp").exists()
+    assert as_user(moderator).get(reverse("admin:index")).status_code == 200
+
+
+def test_non_staff_are_not_asked_for_a_second_factor(as_user, graduate):
+    assert as_user(graduate).get(reverse("accounts:dashboard")).status_code == 200
+
+
+def test_admin_login_asks_for_the_code(client, moderator):
+    EmailAddress.objects.create(user=moderator, email=moderator.email, verified=True, primary=True)
+    admin_index = reverse("admin:index")
+    response = client.get(admin_index, follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+    response = client.post(
+        reverse("account_login") + f"?next={admin_index}",
+        {"login": moderator.email, "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    # Not signed in yet: the admin still sends the visitor to log in.
+    assert client.get(admin_index).status_code == 302
+    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert wrong.status_code == 200
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code()})
+    assert response.status_code == 302
+    assert response["Location"] == admin_index
+    assert client.get(admin_index).status_code == 200
