@@ -104,13 +104,21 @@ def main() -> None:
         {"name": "ceiling: bare view", "path": "/bench/ok", "group": "ceiling"},
         {"name": "ceiling: fortunes", "path": "/bench/fortunes", "group": "ceiling"},
         {"name": "role list", "path": role_list, "group": "list"},
-        {"name": "role list, deep page", "path": f"{role_list}?after={deep_cursor}", "group": "list"},
+        {
+            "name": "role list, deep page",
+            "path": f"{role_list}?after={deep_cursor}",
+            "group": "list",
+        },
         {
             "name": "filtered list",
             "group": "list",
             "path": f"{role_list}?department={role.department}&city={city.slug}&start={start}&end={end}&min_pay=300",
         },
-        {"name": "search (Chinese)", "path": f"{role_list}?q={urllib.parse.quote('灯光')}", "group": "search"},
+        {
+            "name": "search (Chinese)",
+            "path": f"{role_list}?q={urllib.parse.quote('灯光')}",
+            "group": "search",
+        },
         {"name": "search (English)", "path": f"{role_list}?q=assistant", "group": "search"},
         {
             "name": "fits my availability",

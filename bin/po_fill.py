@@ -29,8 +29,11 @@ def fill(locale: str, table: dict[str, str]) -> list[str]:
     missing = []
     for entry in po:
         if "fuzzy" in entry.flags:
+            # makemessages guessed from a similar message: never keep a guess.
             entry.flags.remove("fuzzy")
-            entry.previous_msgid = None
+            entry.msgstr = ""
+            entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
         if locale == "en":
             if entry.msgid_plural:
                 entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}

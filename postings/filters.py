@@ -286,8 +286,12 @@ def paginate(queryset, sort: str, after: str | None):
         op = "lt" if descending else "gt"
         from django.db.models import Q
 
+        # "(field, pk) after (value, pk)", written so that the bound on the field alone
+        # ("lte"/"gte") lets PostgreSQL start the index scan at the cursor instead of at the
+        # first row: deep pages cost what page 1 costs.
         queryset = queryset.filter(
-            Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk})
+            Q(**{f"{field}__{op}e": value}),
+            Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}),
         )
     rows = list(queryset[: PAGE_SIZE + 1])
     next_cursor = cursor_for(rows[PAGE_SIZE - 1], sort) if len(rows) > PAGE_SIZE else None

@@ -56,9 +56,11 @@ def role_list(request):
     )
     page = [Row(row) for row in rows]
     key = query_key(request.GET)
-    # "Fits my availability" depends on who asks: never share its count.
+    # "Fits my availability" depends on who asks: its count is cached for that person only.
     personal = bool(filterset.form.cleaned_data.get("fits_me")) if filterset.is_bound else False
-    count, more = capped_count(roles, cache_key=None if personal else key)
+    count, more = capped_count(
+        roles, cache_key=f"{key}|user={request.user.pk}" if personal else key
+    )
     context = {
         "filter": filterset,
         "form": filterset.form,

@@ -4,22 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='RateCounter',
+            name="RateCounter",
             fields=[
-                ('key', models.CharField(max_length=200, primary_key=True, serialize=False)),
-                ('window_start', models.DateTimeField()),
-                ('count', models.PositiveIntegerField(default=0)),
+                ("key", models.CharField(max_length=200, primary_key=True, serialize=False)),
+                ("window_start", models.DateTimeField()),
+                ("count", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['window_start'], name='jobboard_ra_window__8d1ec1_idx')],
+                "indexes": [
+                    models.Index(fields=["window_start"], name="jobboard_ra_window__8d1ec1_idx")
+                ],
             },
         ),
     ]

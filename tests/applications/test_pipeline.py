@@ -211,7 +211,11 @@ def test_a_busy_pipeline_is_shown_fifty_applicants_at_a_time(as_user, recruiter,
     role = published_role(shoot__studio=studio_a, openings=5)
     for _ in range(PIPELINE_PAGE_SIZE + 3):
         Application.submit(
-            role=role, applicant=CrewProfileFactory().user, note="", cv="", cv_name="",
+            role=role,
+            applicant=CrewProfileFactory().user,
+            note="",
+            cv="",
+            cv_name="",
             dates_confirmed=True,
         )
     client = as_user(recruiter)

@@ -131,7 +131,7 @@ def test_crew_and_studio_sign_up_and_moderation(page, live_server, screenshot):
     # Staff give the code of their authenticator app as a second factor.
     code = format_hotp_value(hotp_value(MODERATOR_TOTP_SECRET, int(time.time()) // 30))
     page.locator("input[name=code]").fill(code)
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]:not([form])").click()
     expect(page).to_have_url(re.compile(r"/zh-hans/admin/accounts/studio/"))
     page.locator(f"input[name=_selected_action][value='{studio.pk}']").check()
     page.locator("select[name=action]").select_option("verify")
