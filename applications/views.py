@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -25,14 +25,6 @@ from postings.models import Role, Shoot
 PIPELINE_PAGE_SIZE = 50
 APPLY_RATE = 10
 APPLY_WINDOW = 60
-
-
-def _url_or_none(name: str, **kwargs) -> str | None:
-    """A link to another app's page, when that page exists yet."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
 
 
 def _apply_allowed(user) -> bool:
@@ -85,10 +77,8 @@ def apply(request, pk):
                 "and home city with your application."
             ),
         )
-        edit_url = _url_or_none("accounts:profile_edit")
-        if edit_url:
-            return redirect(f"{edit_url}?{urlencode({'next': apply_url})}")
-        return redirect(_url_or_none("postings:role_detail", pk=role.pk) or "home")
+        edit_url = reverse("accounts:profile_edit")
+        return redirect(f"{edit_url}?{urlencode({'next': apply_url})}")
 
     existing = Application.objects.filter(role=role, applicant=request.user).first()
     if existing:
@@ -152,8 +142,8 @@ def _render_apply(request, role, profile, form, status=200):
         "profile": profile,
         "clashes": date_clashes(request.user, role.start_date, role.end_date),
         "first_application": not Application.objects.filter(applicant=request.user).exists(),
-        "role_url": _url_or_none("postings:role_detail", pk=role.pk),
-        "availability_url": _url_or_none("accounts:availability"),
+        "role_url": reverse("postings:role_detail", kwargs={"pk": role.pk}),
+        "availability_url": reverse("accounts:availability"),
     }
     return render(request, "applications/apply.html", context, status=status)
 
@@ -188,7 +178,7 @@ def my_applications(request):
             "applications": applications,
             "booked": booked,
             "cv_views": cv_views,
-            "role_list_url": _url_or_none("postings:role_list"),
+            "role_list_url": reverse("postings:role_list"),
         },
     )
 
@@ -287,7 +277,7 @@ def pipeline(request, pk):
             "rejectable": rejectable,
             "message_form": MessageForm(),
             "note_form": PrivateNoteForm(),
-            "my_shoots_url": _url_or_none("postings:my_shoots"),
+            "my_shoots_url": reverse("postings:my_shoots"),
         },
     )
 

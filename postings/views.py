@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,14 +19,6 @@ from postings.cards import KEY_FIELDS, Row, render_cards
 from postings.filters import RoleFilter, capped_count, paginate, query_key
 from postings.forms import ROLE_PAY_FIELDS, ReportForm, RoleFormSet, ShootForm
 from postings.models import Report, Role, Shoot
-
-
-def _url_or_none(name: str, **kwargs) -> str | None:
-    """Links to pages of other apps that may not exist yet."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
 
 
 def _viewer(request):
@@ -124,7 +116,7 @@ def role_detail(request, pk):
         "shoot": shoot,
         "studio": shoot.studio,
         "others": others,
-        "apply_url": _url_or_none("applications:apply", pk=role.pk),
+        "apply_url": reverse("applications:apply", kwargs={"pk": role.pk}),
         "share_url": request.build_absolute_uri(role.get_absolute_url()),
         "preview": _is_preview(shoot),
         "is_member": viewer is not None
@@ -187,7 +179,7 @@ def my_shoots(request):
         {
             "shoots": shoots,
             "studios": studios,
-            "studio_create_url": _url_or_none("accounts:studio_create"),
+            "studio_create_url": reverse("accounts:studio_create"),
         },
     )
 
@@ -238,7 +230,7 @@ def _edit_shoot(request, shoot: Shoot | None):
     studios = Studio.objects.managed_by(request.user)
     if shoot is None and not studios.exists():
         messages.info(request, _("Create your studio first: shoots are posted by a studio."))
-        return redirect(_url_or_none("accounts:studio_create") or "postings:my_shoots")
+        return redirect(reverse("accounts:studio_create") or "postings:my_shoots")
     action = request.POST.get("action", "save")
     data = request.POST or None
     if data is not None and action == "add_role":
