@@ -1,16 +1,16 @@
-from django.conf import settings
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from jobboard.auth import signed_in_user
 
 
 def private_cache_middleware(get_response):
     """Pages seen by a signed-in user are never stored by a browser or a shared cache.
 
-    Only a request that carries a session cookie can be signed in, so anonymous requests are
-    decided without touching the session (which would add ``Vary: Cookie``)."""
+    Anonymous requests are decided without touching the session (see signed_in_user)."""
 
     def middleware(request):
         response = get_response(request)
-        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
+        if signed_in_user(request) is not None:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
         return response
@@ -26,12 +26,8 @@ def staff_second_factor_middleware(get_response):
     from django.urls import reverse
 
     def middleware(request):
-        # Without a session cookie nobody is signed in: decide so without loading the session
-        # (which would add ``Vary: Cookie`` to every anonymous page).
-        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-            return get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_staff:
+        user = signed_in_user(request)
+        if user is not None and user.is_staff:
             admin_root = reverse("admin:index")
             exempt = {reverse("admin:login"), reverse("admin:logout")}
             if request.path.startswith(admin_root) and request.path not in exempt:

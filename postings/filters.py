@@ -9,13 +9,13 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.core.cache import caches
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jobboard.auth import signed_in_user
 from postings.choices import Department, PayUnit
 from postings.models import City, Role
 
@@ -166,15 +166,7 @@ class RoleFilter(django_filters.FilterSet):
 
     @property
     def signed_in(self) -> bool:
-        # Without a session cookie nobody is signed in: deciding so without loading the
-        # session keeps anonymous pages free of ``Vary: Cookie``.
-        request = self.request
-        if request is None:
-            return False
-        cookies = getattr(request, "COOKIES", None)  # alerts pass a bare ``user`` holder
-        if cookies is not None and settings.SESSION_COOKIE_NAME not in cookies:
-            return False
-        return request.user.is_authenticated
+        return self.request is not None and signed_in_user(self.request) is not None
 
     def get_form_class(self):
         """One form class per set of filters, built once (django-filter builds one per

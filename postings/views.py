@@ -13,22 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Studio
+from jobboard.auth import signed_in_user
 from jobboard.ratelimit import allow
 from jobboard.transitions import InvalidTransition
 from postings.cards import KEY_FIELDS, Row, render_cards
 from postings.filters import RoleFilter, capped_count, paginate, query_key
 from postings.forms import ROLE_PAY_FIELDS, ReportForm, RoleFormSet, ShootForm
 from postings.models import Report, Role, Shoot
-
-
-def _viewer(request):
-    # Reading request.user loads the session: skip it for anonymous visitors without a cookie.
-    from django.conf import settings
-
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return None
-    return request.user if request.user.is_authenticated else None
-
 
 # --- Browse and search -------------------------------------------------------------------------
 
@@ -102,7 +93,7 @@ def _is_preview(shoot: Shoot) -> bool:
 @login_not_required
 @require_safe
 def role_detail(request, pk):
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     role = get_object_or_404(
         Role.objects.select_related("shoot__studio", "shoot__city", "city").filter(
             shoot__in=Shoot.objects.visible_to(viewer)
@@ -140,7 +131,7 @@ def role_detail(request, pk):
 @login_not_required
 @require_safe
 def call_sheet(request, pk):
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     shoot = get_object_or_404(
         Shoot.objects.visible_to(viewer)
         .select_related("studio", "city")
