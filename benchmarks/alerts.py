@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from run import RESULTS, bench_database_url, manage, server_env  # noqa: E402
+from run import bench_database_url, manage, record, server_env  # noqa: E402
 
 QUERIES = [
     "department=lighting",
@@ -136,12 +136,7 @@ def main() -> int:
     )
     print(report)
     if not options.no_record:
-        if not RESULTS.exists():
-            RESULTS.write_text(
-                "# Benchmark results\n\nAppended by `make bench` (benchmarks/run.py).\n"
-            )
-        with RESULTS.open("a") as handle:
-            handle.write(report)
+        record(report)
     return 0
 
 

@@ -164,6 +164,14 @@ def check(base: str, target: Target) -> None:
         raise SystemExit(f"{target.name}: {target.path} answered {status}")
 
 
+def record(report: str) -> None:
+    """Append a report to benchmarks/RESULTS.md."""
+    if not RESULTS.exists():
+        RESULTS.write_text("# Benchmark results\n\nAppended by `make bench` (benchmarks/run.py).\n")
+    with RESULTS.open("a") as handle:
+        handle.write(report)
+
+
 def git_commit() -> str:
     try:
         return subprocess.run(
@@ -267,12 +275,7 @@ def main() -> int:
     report = "\n".join(lines) + "\n"
     print(report)
     if not options.no_record:
-        if not RESULTS.exists():
-            RESULTS.write_text(
-                "# Benchmark results\n\nAppended by `make bench` (benchmarks/run.py).\n"
-            )
-        with RESULTS.open("a") as handle:
-            handle.write(report)
+        record(report)
     return 0
 
 
