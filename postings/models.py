@@ -36,6 +36,14 @@ class City(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # The search filters keep a copy per process (postings.filters.cities_by_slug); this
+        # one sees the change at once, the others within CITY_TTL.
+        from django.core.cache import caches
+
+        caches["fragments"].delete("cities")
+
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "").startswith("en") else self.name_zh
@@ -475,16 +483,19 @@ class RoleQuerySet(models.QuerySet):
             return self
         if len(query) < 3:
             # Trigrams need three characters, and most Chinese words have two (灯光, 横店): the
-            # one- and two-character grams of the document have their own GIN index.
-            return self.alias(search_grams=SearchGrams("search_document")).filter(
-                search_grams__contains=[query], search_document__contains=query
-            )
+            # one- and two-character grams of each document are kept in RoleGrams, GIN-indexed.
+            # Both conditions, because each serves one kind of plan: for a common word the
+            # planner walks the sort's index and the substring test rejects most rows cheaply
+            # (the grams are only read for the few that match); for a rare one it starts from
+            # the grams index, whose statistics give it the word's real frequency.
+            has_gram = RoleGrams.objects.filter(role=models.OuterRef("pk"), grams__contains=[query])
+            return self.filter(models.Exists(has_gram), search_document__contains=query)
         return self.filter(search_document__contains=query)
 
 
 class SearchGrams(models.Func):
     """Every one- and two-character substring of a text (the SQL function ``postings_grams``,
-    created by migration 0005), for searching short words that trigrams cannot serve."""
+    created by migration 0005). Migration 0005 indexed it; RoleGrams now stores it."""
 
     function = "postings_grams"
     output_field = ArrayField(models.TextField())
@@ -575,7 +586,6 @@ class Role(models.Model):
                 "city", "start_date", name="role_listed_city_start", condition=Q(listed=True)
             ),
             GinIndex(OpClass("search_document", name="gin_trgm_ops"), name="role_search_trgm"),
-            GinIndex(SearchGrams("search_document"), name="role_search_grams"),
         ]
 
     def __str__(self) -> str:
@@ -714,6 +724,27 @@ class Role(models.Model):
         has openings left."""
         self.listed = self.shoot.is_public and not self.is_filled
         self.save(update_fields=["listed"])
+
+
+class RoleGrams(models.Model):
+    """Every one- and two-character substring of a role's search document, for keyword search
+    of short words (see ``RoleQuerySet.search``). Database triggers (migration 0008) keep it in
+    step with ``Role.search_document``, whoever writes it. A table of its own so that loading a
+    role never loads its grams, and so that PostgreSQL keeps statistics on how common each gram
+    is (it keeps none for an expression index)."""
+
+    role = models.OneToOneField(
+        Role, on_delete=models.CASCADE, primary_key=True, related_name="+", editable=False
+    )
+    grams = ArrayField(models.TextField(), editable=False)
+
+    class Meta:
+        verbose_name = _("search grams")
+        verbose_name_plural = _("search grams")
+        indexes = [GinIndex(fields=["grams"], name="rolegrams_grams")]
+
+    def __str__(self) -> str:
+        return f"{self.role_id}: {len(self.grams)}"
 
 
 class PendingShoot(Shoot):

@@ -35,8 +35,8 @@ def seed(count: int) -> None:
     with connection.cursor() as cursor:
         # Move rows from GIN's pending list into the index proper, as autovacuum would.
         cursor.execute("SELECT gin_clean_pending_list('role_search_trgm'::regclass)")
-        cursor.execute("SELECT gin_clean_pending_list('role_search_grams'::regclass)")
-        cursor.execute("ANALYZE postings_role")
+        cursor.execute("SELECT gin_clean_pending_list('rolegrams_grams'::regclass)")
+        cursor.execute("ANALYZE postings_role, postings_rolegrams")
 
 
 @pytest.mark.parametrize("query", ["灯光助理", "gaffer 灯光"])
@@ -56,5 +56,21 @@ def test_two_character_words_use_the_gram_index(query):
     queryset = Role.objects.listed().search(query).order_by("-published_at", "-pk")
     assert [r.title for r in queryset] == ["灯光助理 Gaffer"]
     text = queryset.explain()
-    assert "role_search_grams" in text, text
+    assert "rolegrams_grams" in text, text
     assert "Seq Scan" not in text, text
+
+
+def test_grams_follow_the_search_document():
+    """Database triggers keep RoleGrams in step, whoever writes the document."""
+    from postings.models import RoleGrams
+
+    role = published_role(title="灯光助理")
+    assert "灯光" in RoleGrams.objects.get(role=role).grams
+    assert Role.objects.listed().search("灯光").get() == role
+    Role.objects.filter(pk=role.pk).update(search_document="场务 runner")
+    grams = RoleGrams.objects.get(role=role).grams
+    assert "场务" in grams and "灯光" not in grams
+    assert not Role.objects.listed().search("灯光").exists()
+    assert Role.objects.listed().search("场务").get() == role
+    role.delete()
+    assert not RoleGrams.objects.filter(role_id=role.pk).exists()
