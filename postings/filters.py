@@ -12,8 +12,8 @@ from django import forms
 from django.core.cache import caches
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from jobboard.auth import signed_in_user
 from postings.choices import Department, PayUnit
@@ -23,6 +23,7 @@ PAGE_SIZE = 20
 # Counting every match of a broad search deep into a big table is slow; past this we say "1000+".
 COUNT_CAP = 1000
 COUNT_TTL = 60
+CITY_TTL = 600
 
 
 class Sort:
@@ -54,6 +55,32 @@ POSTED_WITHIN = [
 ]
 
 
+def cities_by_slug() -> dict[str, tuple[int, str, str]]:
+    """Every city as ``slug: (id, Chinese name, English name)``, hubs first. Cities change only
+    through migrations and the admin, so each process keeps its copy for CITY_TTL seconds
+    instead of asking the database on every search (as the cached filter form does)."""
+    fragments = caches["fragments"]
+    cities = fragments.get("cities")
+    if cities is None:
+        cities = {
+            slug: (pk, name_zh, name_en)
+            for pk, slug, name_zh, name_en in City.objects.values_list(
+                "pk", "slug", "name_zh", "name_en"
+            )
+        }
+        fragments.set("cities", cities, CITY_TTL)
+    return cities
+
+
+def city_choices() -> list[tuple[str, str]]:
+    """The city filter's choices, named in the current language."""
+    english = (get_language() or "").startswith("en")
+    return [
+        (slug, name_en if english else name_zh)
+        for slug, (_pk, name_zh, name_en) in cities_by_slug().items()
+    ]
+
+
 class CheckFilter(django_filters.Filter):
     """A checkbox: ticked filters, unticked does nothing (never "only roles without...")."""
 
@@ -69,6 +96,16 @@ class CheckFilter(django_filters.Filter):
         if self.method is not None:
             return super().filter(qs, value)
         return qs.filter(**{self.field_name: True})
+
+
+class ShallowFields(dict):
+    """A form's ``base_fields`` that copy shallowly. Django deep-copies every field for every
+    form instance (most of a millisecond for this form); the search form's fields hold no
+    per-request state (choices are computed when iterated, widgets render from fresh attribute
+    dicts, errors live on the form), so shallow copies are enough."""
+
+    def __deepcopy__(self, memo):
+        return {name: copy.copy(field) for name, field in self.items()}
 
 
 class RoleFilterForm(forms.Form):
@@ -95,10 +132,9 @@ class RoleFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         method="filter_departments",
     )
-    city = django_filters.ModelMultipleChoiceFilter(
+    city = django_filters.MultipleChoiceFilter(
         label=_("Cities"),
-        queryset=City.objects.all(),
-        to_field_name="slug",
+        choices=city_choices,
         widget=forms.CheckboxSelectMultiple,
         method="filter_cities",
     )
@@ -173,14 +209,17 @@ class RoleFilter(django_filters.FilterSet):
         request); form instances still get their own copies of its fields."""
         key = (type(self), tuple(self.filters))
         if key not in self._form_classes:
-            self._form_classes[key] = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = ShallowFields(form_class.base_fields)
+            self._form_classes[key] = form_class
         return self._form_classes[key]
 
     def filter_departments(self, queryset, name, value):
         return queryset.in_departments(value) if value else queryset
 
     def filter_cities(self, queryset, name, value):
-        return queryset.in_cities(value) if value else queryset
+        ids = cities_by_slug()
+        return queryset.in_cities([ids[slug][0] for slug in value]) if value else queryset
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
