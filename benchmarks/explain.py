@@ -19,8 +19,7 @@ from django.db import connection  # noqa: E402
 from django.http import QueryDict  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from postings.cards import KEY_FIELDS  # noqa: E402
-from postings.filters import RoleFilter, cursor_for, paginate  # noqa: E402
+from postings.filters import RoleFilter, compiled_page, cursor_for, fetch_page  # noqa: E402
 from postings.models import Role  # noqa: E402
 
 SEARCHES = {
@@ -40,7 +39,7 @@ def page_sql(query: str) -> str:
         query, after = "", cursor_for(deep, "newest")
     filterset = RoleFilter(QueryDict(query) or None, queryset=Role.objects.listed())
     with CaptureQueriesContext(connection) as captured:
-        paginate(filterset.qs.values(*KEY_FIELDS), filterset.sort_order, after)
+        fetch_page(compiled_page(filterset, after))
     return captured.captured_queries[-1]["sql"]
 
 

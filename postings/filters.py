@@ -5,13 +5,18 @@ from __future__ import annotations
 import copy
 import hashlib
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import django_filters
 from django import forms
 from django.core.cache import caches
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +25,7 @@ from postings.choices import Department, PayUnit
 from postings.models import City, Role
 
 PAGE_SIZE = 20
+PAGE_SQL_TTL = 600
 # Counting every match of a broad search deep into a big table is slow; past this we say "1000+".
 COUNT_CAP = 1000
 COUNT_TTL = 60
@@ -228,13 +234,16 @@ class RoleFilter(django_filters.FilterSet):
         # Both dates are applied once, together, by ``filter_queryset``.
         return queryset
 
-    def filter_fits_me(self, queryset, name, value):
+    @cached_property
+    def crew_profile(self):
         from accounts.models import CrewProfile
 
-        profile = CrewProfile.objects.filter(user=self.request.user).first()
-        if profile is None:
+        return CrewProfile.objects.filter(user=self.request.user).first()
+
+    def filter_fits_me(self, queryset, name, value):
+        if self.crew_profile is None:
             return queryset
-        return queryset.fitting(profile)
+        return queryset.fitting(self.crew_profile)
 
     def filter_posted(self, queryset, name, value):
         return queryset.filter(published_at__gte=timezone.now() - timedelta(days=int(value)))
@@ -251,8 +260,31 @@ class RoleFilter(django_filters.FilterSet):
 
     @property
     def sort_order(self) -> str:
-        value = self.form.cleaned_data.get("sort") if self.is_bound else None
+        value = self.cleaned("sort")
         return value if value in Sort.KEYS else Sort.NEWEST
+
+    def cleaned(self, name: str):
+        """A filter's validated value (None when unbound, invalid or not offered)."""
+        if not self.is_bound or name not in self.filters:
+            return None
+        self.form.is_valid()  # validates once
+        return self.form.cleaned_data.get(name)
+
+    @property
+    def is_personal(self) -> bool:
+        """Whether the results depend on who asks (their calendar)."""
+        return bool(self.cleaned("fits_me"))
+
+    def page_key(self, after: str | None) -> str | None:
+        """What decides the SQL of a page of this search, or None when it must be compiled
+        afresh (a "posted within" window moves with the clock)."""
+        if self.cleaned("posted"):
+            return None
+        key = f"{query_key(self.data)}|after={after or ''}|signed_in={self.signed_in}"
+        if self.is_personal:
+            profile = self.crew_profile
+            key += f"|user={self.request.user.pk}|profile={profile.pk if profile else None}"
+        return key
 
     @property
     def has_filters(self) -> bool:
@@ -306,8 +338,9 @@ def _decode(raw: str, sort: str):
     return parsed, int(pk)
 
 
-def paginate(queryset, sort: str, after: str | None):
-    """One page of roles after the cursor, and the cursor of the next page (or None)."""
+def page_queryset(queryset, sort: str, after: str | None):
+    """The rows of one page (and one more, to know whether there is a next page) after the
+    cursor, and whether the cursor was valid (a later page)."""
     field, descending = Sort.KEYS[sort]
     order = [f"-{field}", "-pk"] if descending else [field, "pk"]
     queryset = queryset.order_by(*order)
@@ -315,8 +348,6 @@ def paginate(queryset, sort: str, after: str | None):
     if decoded:
         value, pk = decoded
         op = "lt" if descending else "gt"
-        from django.db.models import Q
-
         # "(field, pk) after (value, pk)", written so that the bound on the field alone
         # ("lte"/"gte") lets PostgreSQL start the index scan at the cursor instead of at the
         # first row: deep pages cost what page 1 costs.
@@ -324,21 +355,79 @@ def paginate(queryset, sort: str, after: str | None):
             Q(**{f"{field}__{op}e": value}),
             Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}),
         )
-    rows = list(queryset[: PAGE_SIZE + 1])
+    return queryset[: PAGE_SIZE + 1], bool(decoded)
+
+
+def _split(rows: list, sort: str):
     next_cursor = cursor_for(rows[PAGE_SIZE - 1], sort) if len(rows) > PAGE_SIZE else None
-    return rows[:PAGE_SIZE], next_cursor, bool(decoded)
+    return rows[:PAGE_SIZE], next_cursor
+
+
+def paginate(queryset, sort: str, after: str | None):
+    """One page of roles after the cursor, the cursor of the next page (or None) and whether
+    this is a later page."""
+    queryset, is_later_page = page_queryset(queryset, sort, after)
+    rows, next_cursor = _split(list(queryset), sort)
+    return rows, next_cursor, is_later_page
+
+
+class CompiledPage(NamedTuple):
+    sql: str | None  # None: the filters can match nothing
+    params: tuple
+    sort: str
+    is_later_page: bool
+
+
+def compiled_page(filterset: RoleFilter, after: str | None) -> CompiledPage:
+    """The SQL of one page of the role list's key columns (postings.cards.KEY_FIELDS).
+
+    Building a filtered queryset and compiling it costs the ORM a few milliseconds, more than
+    PostgreSQL takes to run it; the SQL of a search is a pure function of its parameters (see
+    ``RoleFilter.page_key``), so each process keeps what it compiled for PAGE_SQL_TTL. Only the
+    SQL is kept: every request still runs it, and sees the current roles."""
+    from postings.cards import KEY_FIELDS
+
+    sort = filterset.sort_order
+    page_key = filterset.page_key(after)
+    fragments = caches["fragments"]
+    key = "role-page-sql:" + hashlib.sha256(page_key.encode()).hexdigest() if page_key else None
+    page = fragments.get(key) if key else None
+    if page is None:
+        queryset, is_later_page = page_queryset(filterset.qs.values(*KEY_FIELDS), sort, after)
+        try:
+            sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        except EmptyResultSet:
+            sql, params = None, ()
+        page = CompiledPage(sql, tuple(params), sort, is_later_page)
+        if key:
+            fragments.set(key, page, PAGE_SQL_TTL)
+    return page
+
+
+def fetch_page(page: CompiledPage) -> tuple[list[dict], str | None]:
+    """Run a compiled page: its rows (as ``QuerySet.values`` gives them) and the next cursor."""
+    rows = []
+    if page.sql is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(page.sql, page.params)
+            names = [column.name for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return _split(rows, page.sort)
 
 
 def capped_count(queryset, cache_key: str | None = None) -> tuple[int, bool]:
     """The number of matches up to COUNT_CAP, and whether there are more. With ``cache_key``
     (the normalised query of a search that does not depend on the viewer) the count may be up
-    to COUNT_TTL seconds old: a result count, not a promise."""
+    to COUNT_TTL seconds old: a result count, not a promise. ``queryset`` may be a function
+    that returns it, called only when the count is not cached."""
     fragments = caches["fragments"]
     key = None
     if cache_key is not None:
         key = "role-count:" + hashlib.sha256(cache_key.encode()).hexdigest()
     count = fragments.get(key) if key else None
     if count is None:
+        if callable(queryset):
+            queryset = queryset()
         count = queryset.order_by()[: COUNT_CAP + 1].count()
         if key:
             fragments.set(key, count, COUNT_TTL)

@@ -16,44 +16,37 @@ from accounts.models import Studio
 from jobboard.auth import signed_in_user
 from jobboard.ratelimit import allow
 from jobboard.transitions import InvalidTransition
-from postings.cards import KEY_FIELDS, Row, render_cards
-from postings.filters import RoleFilter, capped_count, paginate, query_key
+from postings.cards import Row, render_cards
+from postings.filters import RoleFilter, capped_count, compiled_page, fetch_page, query_key
 from postings.forms import ROLE_PAY_FIELDS, ReportForm, RoleFormSet, ShootForm
 from postings.models import Report, Role, Shoot
 
 # --- Browse and search -------------------------------------------------------------------------
 
 
-def search(request):
-    """The filtered role list (not yet paginated), its filter set and sort."""
-    filterset = RoleFilter(request.GET or None, queryset=Role.objects.listed(), request=request)
-    return filterset, filterset.qs, filterset.sort_order
-
-
 @login_not_required
 @require_safe
 def role_list(request):
-    filterset, roles, sort = search(request)
-    rows, next_cursor, is_later_page = paginate(
-        roles.values(*KEY_FIELDS), sort, request.GET.get("after")
-    )
-    page = [Row(row) for row in rows]
+    filterset = RoleFilter(request.GET or None, queryset=Role.objects.listed(), request=request)
+    page = compiled_page(filterset, request.GET.get("after"))
+    rows, next_cursor = fetch_page(page)
+    page_rows = [Row(row) for row in rows]
     key = query_key(request.GET)
     # "Fits my availability" depends on who asks: its count is cached for that person only.
-    personal = bool(filterset.form.cleaned_data.get("fits_me")) if filterset.is_bound else False
     count, more = capped_count(
-        roles, cache_key=f"{key}|user={request.user.pk}" if personal else key
+        lambda: filterset.qs,
+        cache_key=f"{key}|user={request.user.pk}" if filterset.is_personal else key,
     )
     context = {
         "filter": filterset,
         "form": filterset.form,
         "form_key": key,
-        "roles": page,
-        "cards": render_cards(page),
+        "roles": page_rows,
+        "cards": render_cards(page_rows),
         "count": count,
         "more": more,
         "next_cursor": next_cursor,
-        "is_later_page": is_later_page,
+        "is_later_page": page.is_later_page,
     }
     if request.htmx:
         return render(request, "postings/role_list.html#results", context)
