@@ -260,7 +260,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        else "jobboard.storage.StaticStorage",
     },
 }
 FILE_UPLOAD_PERMISSIONS = 0o600

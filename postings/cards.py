@@ -13,6 +13,7 @@ import hashlib
 
 from django.core.cache import caches
 from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from postings.models import Role
@@ -50,12 +51,17 @@ def card_key(row: dict, language: str) -> str:
     return f"role-card:{language}:{row['id']}:" + hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
-def render_cards(rows: list[dict]) -> list[str]:
-    """The HTML of each row's card, in order: from the cache, or rendered (one query for all
-    the missing ones)."""
+def render_cards(rows: list[dict]) -> str:
+    """The HTML of the rows' cards, in order. A page whose every card is unchanged is one
+    cache entry (keyed by all its cards' keys); otherwise each card comes from the cache or is
+    rendered (one query for all the missing ones)."""
     fragments = caches["fragments"]
     language = get_language() or ""
     keys = {row["id"]: card_key(row, language) for row in rows}
+    page_key = "role-cards:" + hashlib.sha256("|".join(keys.values()).encode()).hexdigest()
+    html = fragments.get(page_key)
+    if html is not None:
+        return mark_safe(html)  # noqa: S308 - rendered by the card template
     cached = fragments.get_many(list(keys.values()))
     missing = [pk for pk, key in keys.items() if key not in cached]
     if missing:
@@ -64,4 +70,8 @@ def render_cards(rows: list[dict]) -> list[str]:
         fresh = {keys[pk]: template.render({"role": roles[pk]}) for pk in missing if pk in roles}
         fragments.set_many(fresh, CARD_TTL)
         cached.update(fresh)
-    return [cached[keys[row["id"]]] for row in rows if keys[row["id"]] in cached]
+    parts = [cached[keys[row["id"]]] for row in rows if keys[row["id"]] in cached]
+    html = "".join(parts)
+    if len(parts) == len(rows):  # (a role deleted meanwhile is left out, not remembered)
+        fragments.set(page_key, html, CARD_TTL)
+    return mark_safe(html)  # noqa: S308 - rendered by the card template

@@ -2,19 +2,22 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.models import Studio
+from accounts.models import Studio, StudioMembership
 from jobboard.auth import signed_in_user
 from jobboard.ratelimit import allow
+from jobboard.sql import CompiledQuery
 from jobboard.transitions import InvalidTransition
 from postings.cards import Row, render_cards
 from postings.filters import RoleFilter, capped_count, compiled_page, fetch_page, query_key
@@ -77,48 +80,115 @@ def page_version(*parts) -> str:
 
 def _is_preview(shoot: Shoot) -> bool:
     """Seen by its studio or staff before (or instead of) publication."""
+    return shoot_access(shoot.status, shoot.hidden_at, shoot.studio_id, None)[1]
+
+
+def shoot_access(status: str, hidden_at, studio_id: int, viewer) -> tuple[bool, bool, bool]:
+    """Whether ``viewer`` may open a shoot's pages (as ``Shoot.objects.visible_to`` decides),
+    whether they see it as a preview (not public), and whether they are a member of its studio
+    (asked of the database only for a shoot that is not public)."""
     S = Shoot.Status
-    return not shoot.is_public and (
-        shoot.status not in {S.CLOSED, S.EXPIRED} or shoot.hidden_at is not None
+    preview = not (status == S.PUBLISHED and hidden_at is None) and (
+        status not in {S.CLOSED, S.EXPIRED} or hidden_at is not None
     )
+    is_member = (
+        preview
+        and viewer is not None
+        and StudioMembership.objects.filter(studio_id=studio_id, user=viewer).exists()
+    )
+    visible = not preview or (viewer is not None and (viewer.is_staff or is_member))
+    return visible, preview, is_member
+
+
+ROLE_PAGE_TTL = 600
+BIGINT_MAX = 2**63 - 1  # a larger id in the URL finds nothing (and must not reach SQL)
+# What a role's page shows can change only with these (see page_version).
+ROLE_STATE = CompiledQuery(
+    lambda pk: Role.objects.filter(pk=pk).values(
+        "shoot_id",
+        "booked_count",
+        "listed",
+        "apply_by",
+        "shoot__status",
+        "shoot__hidden_at",
+        "shoot__updated_at",
+        "shoot__studio_id",
+        "shoot__studio__name",
+        "shoot__studio__verification_status",
+    ),
+    int,
+)
+OTHER_ROLES = CompiledQuery(
+    lambda shoot_id, pk: (
+        Role.objects.filter(shoot_id=shoot_id)
+        .exclude(pk=pk)
+        .order_by("department", "pk")
+        .values_list("pk", "booked_count")
+    ),
+    int,
+    int,
+    named=False,
+)
 
 
 @login_not_required
 @require_safe
 def role_detail(request, pk):
+    """A role's page. What it shows can change only with the columns read first (see
+    ``page_version``), so its parts are rendered once per version and process, and a page
+    that is already rendered costs two small queries."""
     viewer = signed_in_user(request)
-    role = get_object_or_404(
-        Role.objects.select_related("shoot__studio", "shoot__city", "city").filter(
-            shoot__in=Shoot.objects.visible_to(viewer)
-        ),
-        pk=pk,
+    state = next(iter(ROLE_STATE(pk)), None) if pk <= BIGINT_MAX else None
+    if state is None:
+        raise Http404
+    visible, preview, is_member = shoot_access(
+        state["shoot__status"], state["shoot__hidden_at"], state["shoot__studio_id"], viewer
     )
-    shoot = role.shoot
-    others = list(shoot.roles.exclude(pk=role.pk).order_by("department", "pk"))
-    context = {
-        "role": role,
-        "shoot": shoot,
-        "studio": shoot.studio,
-        "others": others,
-        "apply_url": reverse("applications:apply", kwargs={"pk": role.pk}),
-        "share_url": request.build_absolute_uri(role.get_absolute_url()),
-        "preview": _is_preview(shoot),
-        "is_member": viewer is not None
-        and _is_preview(shoot)
-        and shoot.studio.memberships.filter(user=viewer).exists(),
-    }
-    context["page_version"] = page_version(
-        role.pk,
-        role.booked_count,
-        role.listed,
-        role.apply_by,
-        shoot,
-        context["preview"],
-        context["is_member"],
-        context["apply_url"],
-        [(o.pk, o.booked_count) for o in others],
+    if not visible:
+        raise Http404
+    others = OTHER_ROLES(state["shoot_id"], pk)
+    apply_url = reverse("applications:apply", kwargs={"pk": pk})
+    version = page_version(
+        pk, sorted(state.items()), preview, is_member, apply_url, others, request.get_host()
     )
-    return render(request, "postings/role_detail.html", context)
+    fragments = caches["fragments"]
+    page = fragments.get(f"role-page:{version}")
+    if page is None:
+        role = (
+            Role.objects.select_related("shoot__studio", "shoot__city", "city")
+            .filter(pk=pk)
+            .first()
+        )
+        if role is None:
+            raise Http404
+        shoot = role.shoot
+        context = {
+            "role": role,
+            "shoot": shoot,
+            "studio": shoot.studio,
+            "others": list(shoot.roles.exclude(pk=pk).order_by("department", "pk")),
+            "apply_url": apply_url,
+            "share_url": request.build_absolute_uri(role.get_absolute_url()),
+            "preview": preview,
+            "is_member": is_member,
+        }
+        page = {
+            "title": f"{role.title} · {shoot.title}",
+            "description": " · ".join(
+                [
+                    role.pay_display,
+                    f"{role.start_date:%Y-%m-%d} – {role.end_date:%Y-%m-%d}",
+                    role.city.name,
+                    shoot.studio.name,
+                ]
+            ),
+            "json_ld": role.job_posting_json() if shoot.is_public else None,
+            "body": render_to_string(
+                "postings/includes/role_detail_body.html", context, request=request
+            ),
+        }
+        fragments.set(f"role-page:{version}", page, ROLE_PAGE_TTL)
+    return render(request, "postings/role_detail.html", {"page": page})
 
 
 @login_not_required

@@ -83,3 +83,35 @@ def test_editing_a_pending_shoot_screens_it_again(as_user, recruiter, studio_a):
     )
     shoot.refresh_from_db()
     assert shoot.status == "pending" and shoot.flags[0]["rule"] == "fee"
+
+
+@pytest.mark.parametrize("status", [choice for choice, _label in Shoot.Status.choices])
+@pytest.mark.parametrize("hidden", [False, True])
+def test_shoot_access_decides_as_visible_to_does(status, hidden, graduate):
+    """The role page decides from the shoot's state (postings.views.shoot_access); the other
+    pages ask the database (Shoot.objects.visible_to). They must agree for every viewer."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from postings.views import shoot_access
+    from tests.factories import ShootFactory, UserFactory, member
+
+    shoot = ShootFactory()
+    Shoot.objects.filter(pk=shoot.pk).update(
+        status=status, hidden_at=timezone.now() if hidden else None
+    )
+    shoot.refresh_from_db()
+    recruiter = UserFactory()
+    member(recruiter, shoot.studio)
+    staff = UserFactory(is_staff=True)
+    viewers: list[User | None] = [None, graduate, recruiter, staff]
+    for viewer in viewers:
+        expected = Shoot.objects.visible_to(viewer).filter(pk=shoot.pk).exists()
+        visible, preview, is_member = shoot_access(
+            shoot.status, shoot.hidden_at, shoot.studio_id, viewer
+        )
+        assert visible == expected, (status, hidden, viewer)
+        assert preview == (
+            not shoot.is_public and not (status in {"closed", "expired"} and not hidden)
+        )
+        assert is_member == (preview and viewer == recruiter)
