@@ -16,7 +16,6 @@ from django.db import connection
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -234,16 +233,8 @@ class RoleFilter(django_filters.FilterSet):
         # Both dates are applied once, together, by ``filter_queryset``.
         return queryset
 
-    @cached_property
-    def crew_profile(self):
-        from accounts.models import CrewProfile
-
-        return CrewProfile.objects.filter(user=self.request.user).first()
-
     def filter_fits_me(self, queryset, name, value):
-        if self.crew_profile is None:
-            return queryset
-        return queryset.fitting(self.crew_profile)
+        return queryset.fitting(self.request.user.pk)
 
     def filter_posted(self, queryset, name, value):
         return queryset.filter(published_at__gte=timezone.now() - timedelta(days=int(value)))
@@ -282,8 +273,7 @@ class RoleFilter(django_filters.FilterSet):
             return None
         key = f"{query_key(self.data)}|after={after or ''}|signed_in={self.signed_in}"
         if self.is_personal:
-            profile = self.crew_profile
-            key += f"|user={self.request.user.pk}|profile={profile.pk if profile else None}"
+            key += f"|user={self.request.user.pk}"
         return key
 
     @property

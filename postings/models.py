@@ -457,19 +457,19 @@ class RoleQuerySet(models.QuerySet):
             qs = qs.filter(end_date__lte=end)
         return qs
 
-    def fitting(self, profile) -> RoleQuerySet:
+    def fitting(self, user_id: int) -> RoleQuerySet:
         """Roles whose shoot dates clash with none of the crew member's unavailable days or
-        bookings."""
+        bookings (all roles for someone without a crew profile)."""
         from accounts.models import Unavailability
         from applications.models import Application
 
         busy = Unavailability.objects.filter(
-            profile=profile,
+            profile__user_id=user_id,
             start_date__lte=models.OuterRef("end_date"),
             end_date__gte=models.OuterRef("start_date"),
         )
         booked = Application.objects.booked().filter(
-            applicant_id=profile.user_id,
+            applicant_id=user_id,
             role__start_date__lte=models.OuterRef("end_date"),
             role__end_date__gte=models.OuterRef("start_date"),
         )

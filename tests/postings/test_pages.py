@@ -147,8 +147,8 @@ def test_list_and_search_query_count_is_fixed(client, django_assert_num_queries,
 def test_list_query_count_signed_in(as_user, graduate, django_assert_num_queries, n):
     _roles(n)
     c = as_user(graduate)
-    # session + user + count + page + cards + cities + the profile for "fits my availability"
-    with django_assert_num_queries(7):
+    # session + user + count + page + cards + cities
+    with django_assert_num_queries(6):
         assert c.get(reverse("postings:role_list"), {"fits_me": "on"}).status_code == 200
 
 
