@@ -263,13 +263,16 @@ class RoleFilter(django_filters.FilterSet):
 
     @property
     def is_personal(self) -> bool:
-        """Whether the results depend on who asks (their calendar)."""
-        return bool(self.cleaned("fits_me"))
+        """Whether the results may depend on who asks (their calendar). Read from the raw
+        parameters, without validating the form: a value that does not tick the box only makes
+        a key more specific than it needs to be."""
+        return self.signed_in and bool(self.data.get("fits_me"))
 
     def page_key(self, after: str | None) -> str | None:
-        """What decides the SQL of a page of this search, or None when it must be compiled
-        afresh (a "posted within" window moves with the clock)."""
-        if self.cleaned("posted"):
+        """What decides the SQL of a page of this search (and whether its form has errors), or
+        None when it must be compiled afresh (a "posted within" window moves with the clock).
+        A pure function of the raw parameters, so that a compiled page skips validation."""
+        if self.data.get("posted"):
             return None
         key = f"{query_key(self.data)}|after={after or ''}|signed_in={self.signed_in}"
         if self.is_personal:
@@ -370,6 +373,7 @@ class CompiledPage(NamedTuple):
     params: tuple
     sort: str
     is_later_page: bool
+    has_errors: bool  # some parameters were invalid (and not applied)
 
 
 def compiled_page(filterset: RoleFilter, after: str | None) -> CompiledPage:
@@ -378,10 +382,10 @@ def compiled_page(filterset: RoleFilter, after: str | None) -> CompiledPage:
     Building a filtered queryset and compiling it costs the ORM a few milliseconds, more than
     PostgreSQL takes to run it; the SQL of a search is a pure function of its parameters (see
     ``RoleFilter.page_key``), so each process keeps what it compiled for PAGE_SQL_TTL. Only the
-    SQL is kept: every request still runs it, and sees the current roles."""
+    SQL is kept: every request still runs it, and sees the current roles. The form is
+    validated only when the SQL is compiled."""
     from postings.cards import KEY_FIELDS
 
-    sort = filterset.sort_order
     page_key = filterset.page_key(after)
     fragments = caches["fragments"]
     key = "role-page-sql:" + hashlib.sha256(page_key.encode()).hexdigest() if page_key else None
@@ -389,13 +393,15 @@ def compiled_page(filterset: RoleFilter, after: str | None) -> CompiledPage:
     if page is None:
         # The page's ids first, then their key columns: PostgreSQL joins the shoot and the
         # studio for the 21 rows of the page, not for every match it sorts.
+        sort = filterset.sort_order
         ids, is_later_page = page_queryset(filterset.qs.values("pk"), sort, after)
         queryset = Role.objects.filter(pk__in=ids).values(*KEY_FIELDS).order_by(*_order(sort))
         try:
             sql, params = queryset.query.get_compiler(queryset.db).as_sql()
         except EmptyResultSet:
             sql, params = None, ()
-        page = CompiledPage(sql, tuple(params), sort, is_later_page)
+        has_errors = filterset.is_bound and bool(filterset.form.errors)
+        page = CompiledPage(sql, tuple(params), sort, is_later_page, has_errors)
         if key:
             fragments.set(key, page, PAGE_SQL_TTL)
     return page

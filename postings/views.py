@@ -50,6 +50,7 @@ def role_list(request):
         "more": more,
         "next_cursor": next_cursor,
         "is_later_page": page.is_later_page,
+        "has_errors": page.has_errors,
     }
     if request.htmx:
         return render(request, "postings/role_list.html#results", context)

@@ -116,3 +116,31 @@ def test_each_viewer_gets_their_own_calendar(as_user, roles):
     assert len(as_user(free.user).get(URL, {"fits_me": "on"}).context["roles"]) == PAGE_SIZE
     # Anonymous visitors are not offered the filter: it is ignored, whatever the URL says.
     assert filterset("fits_me=on").page_key(None) != busy_keys
+
+
+def test_invalid_parameters_are_reported_on_every_request(client, roles):
+    # The first request compiles the page (and validates the form); later ones reuse the
+    # compiled page without validating, and must still say that a filter was not used.
+    for _ in range(2):
+        response = client.get(URL, {"min_pay": "-5", "department": "lighting"})
+        assert response.status_code == 200
+        assert response.context["has_errors"]
+        assert 'class="message message-error"' in response.text
+        shown = [r.pk for r in response.context["roles"]]
+        assert shown
+        assert not Role.objects.filter(pk__in=shown).exclude(department=Department.LIGHTING)
+    assert not client.get(URL, {"department": "lighting"}).context["has_errors"]
+
+
+def test_the_alert_offered_is_the_search_without_its_page_cursor(client, roles):
+    after = client.get(URL, {"sort": "pay"}).context["next_cursor"]
+    later = client.get(URL, {"sort": "pay", "after": after})
+    assert later.context["is_later_page"]
+    assert 'name="query" value="sort=pay"' in later.text
+
+
+def test_the_language_switcher_returns_to_the_page_it_is_on(client, roles):
+    # The anonymous header is cached per language and address: each search keeps its own.
+    for query in ("department=lighting", "department=camera"):
+        response = client.get(f"{URL}?{query}")
+        assert f'name="next" value="{URL}?{query}"' in response.text
