@@ -13,8 +13,12 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so that a slow leak can never grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+# Recycle workers now and then so that a slow leak can never grow without bound, but rarely:
+# a new worker imports the application again and starts with empty per-process caches (about
+# a second of CPU taken from the other worker). At 5,000 requests that happened every ~15 s
+# per worker under load and doubled the benchmark's p99; memory is flat without it (see
+# benchmarks/RESULTS.md, the soak run).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
 max_requests_jitter = max_requests // 10
 # Several gunicorns may run on one machine (tests, benchmarks): no shared control socket.
 control_socket_disable = True
