@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -164,6 +165,101 @@ def check(base: str, target: Target) -> None:
         raise SystemExit(f"{target.name}: {target.path} answered {status}")
 
 
+def soak_script(targets: list[Target]) -> str:
+    """wrk Lua: every GET page in turn, each with its own cookie."""
+    pages = [t for t in targets if not t.lua]
+    lua_paths = ",".join(json.dumps(t.path) for t in pages)
+    lua_cookies = ",".join(json.dumps(t.cookie) for t in pages)
+    return f"""
+local paths = {{{lua_paths}}}
+local cookies = {{{lua_cookies}}}
+local counter = 0
+function request()
+  counter = counter + 1
+  local i = counter % #paths + 1
+  local headers = {{}}
+  if cookies[i] ~= "" then headers["Cookie"] = cookies[i] end
+  return wrk.format("GET", paths[i], headers)
+end
+"""
+
+
+def worker_rss(master: int) -> dict[int, int]:
+    """The resident memory (KiB) of each of gunicorn's workers, by pid."""
+    rss = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != master:
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        kib = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        if kib:
+            rss[int(stat.parent.name)] = int(kib.group(1))
+    return rss
+
+
+def soak(base: str, master: int, targets: list[Target], options) -> str:
+    """Every GET page in rotation for ``options.soak`` seconds; each worker's RSS is sampled
+    every ``options.sample`` seconds from the end of a one-minute warm-up (when every page's
+    caches are filled) to the end. Workers are not recycled (see soak_env) so that a leak
+    would show."""
+    mixed = Target(
+        "soak: every GET page in turn", targets[0].path, "soak", lua=soak_script(targets)
+    )
+    run_wrk(base, mixed, threads=options.threads, connections=options.connections, seconds=60)
+    samples = [(0, worker_rss(master))]
+    done = {}
+    runner = threading.Thread(
+        target=lambda: done.update(
+            run_wrk(
+                base,
+                mixed,
+                threads=options.threads,
+                connections=options.connections,
+                seconds=options.soak,
+            )
+        )
+    )
+    started = time.monotonic()
+    runner.start()
+    while runner.is_alive():
+        runner.join(options.sample)
+        samples.append((round(time.monotonic() - started), worker_rss(master)))
+    first, last = samples[0][1], samples[-1][1]
+    if set(first) != set(last):
+        raise SystemExit(f"a worker was replaced during the soak: {first} -> {last}")
+    lines = [
+        f"\n## {datetime.now():%Y-%m-%d %H:%M} · commit {git_commit()} · soak, {options.roles:,} roles",
+        "",
+        f"`{' '.join(shlex.quote(a) for a in sys.argv)}` — gunicorn 2 sync workers (not recycled), "
+        f"wrk -t{options.threads} -c{options.connections}, every GET page above in turn for "
+        f"{options.soak}s after a 60s warm-up: {done['rps']:.1f} req/s, p50 {done['p50']:.2f} ms, "
+        f"p99 {done['p99']:.2f} ms, errors {done['errors']}",
+        "",
+        "| worker | RSS after warm-up (MiB) | max (MiB) | at the end (MiB) | growth |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for n, pid in enumerate(sorted(first), 1):
+        peak = max(sample[pid] for _, sample in samples)
+        growth = 100 * (last[pid] - first[pid]) / first[pid]
+        lines.append(
+            f"| {n} | {first[pid] / 1024:.1f} | {peak / 1024:.1f} | {last[pid] / 1024:.1f} | "
+            f"{growth:+.1f}% |"
+        )
+    lines += [
+        "",
+        "RSS (MiB) by time: "
+        + ", ".join(
+            f"{t}s " + "/".join(f"{sample[pid] / 1024:.1f}" for pid in sorted(first))
+            for t, sample in samples
+        ),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def record(report: str) -> None:
     """Append a report to benchmarks/RESULTS.md."""
     if not RESULTS.exists():
@@ -197,6 +293,15 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", help="target names separated by |")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    parser.add_argument(
+        "--soak",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="instead of measuring each page, drive every GET page in turn for this long "
+        "(600 = the 10-minute memory check) and report the workers' RSS",
+    )
+    parser.add_argument("--sample", type=int, default=30, help="seconds between RSS samples")
     options = parser.parse_args()
 
     if not shutil.which("wrk"):
@@ -204,6 +309,8 @@ def main() -> int:
     database_url = bench_database_url(options.database)
     port = free_port()
     env = server_env(database_url, port)
+    if options.soak:
+        env["GUNICORN_MAX_REQUESTS"] = "0"  # a leak must show, not be recycled away
     manage(env, "migrate", "--noinput", "--verbosity=0")
     manage(env, "createcachetable")
     manage(env, "collectstatic", "--noinput", "--verbosity=0")
@@ -230,6 +337,14 @@ def main() -> int:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)
+        if options.soak:
+            for target in targets:
+                check(base, target)
+            report = soak(base, server.pid, targets, options)
+            print(report)
+            if not options.no_record:
+                record(report)
+            return 0
         for target in targets:
             check(base, target)
             run_wrk(
