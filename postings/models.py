@@ -579,8 +579,13 @@ class Role(models.Model):
             ),
             models.Index("start_date", "id", name="role_listed_start", condition=Q(listed=True)),
             models.Index("apply_by", "id", name="role_listed_apply_by", condition=Q(listed=True)),
+            # Department and city, newest first, with what the other filters read: a filtered
+            # list walks it in order and stops after a page, without touching the table.
             models.Index(
-                "department", "city", name="role_listed_dept_city", condition=Q(listed=True)
+                fields=["department", "city", "-published_at", "-id"],
+                name="role_listed_dept_city",
+                condition=Q(listed=True),
+                include=["day_rate", "start_date", "end_date"],
             ),
             models.Index(
                 "city", "start_date", name="role_listed_city_start", condition=Q(listed=True)
