@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobboard.settings")
@@ -16,9 +17,11 @@ import django
 django.setup()
 
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.http import QueryDict  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from accounts.models import CrewProfile  # noqa: E402
 from postings.filters import RoleFilter, compiled_page, cursor_for, fetch_page  # noqa: E402
 from postings.models import Role  # noqa: E402
 
@@ -29,6 +32,7 @@ SEARCHES = {
     "keyword search (Chinese, two characters)": "q=灯光",
     "keyword search (English)": "q=assistant",
     "keyword search (Chinese, rare)": "q=萌宝",
+    "fits my availability (a crew member with a calendar)": "fits_me=on",
 }
 
 
@@ -37,7 +41,19 @@ def page_sql(query: str) -> str:
     if query == "DEEP":
         deep = Role.objects.listed().order_by("-published_at", "-pk")[5000]
         query, after = "", cursor_for(deep, "newest")
-    filterset = RoleFilter(QueryDict(query) or None, queryset=Role.objects.listed())
+    request = None
+    if "fits_me" in query:
+        # As the benchmark's "fits my availability": a crew member with two periods off.
+        crew = (
+            CrewProfile.objects.annotate(n=Count("unavailabilities"))
+            .filter(n__gte=2)
+            .select_related("user")
+            .first()
+        )
+        request = SimpleNamespace(user=crew.user)
+    filterset = RoleFilter(
+        QueryDict(query) or None, queryset=Role.objects.listed(), request=request
+    )
     with CaptureQueriesContext(connection) as captured:
         fetch_page(compiled_page(filterset, after))
     return captured.captured_queries[-1]["sql"]
