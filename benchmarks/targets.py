@@ -71,6 +71,30 @@ end
 """
 
 
+def full_filtered_page(listed) -> str:
+    """Department + city + a date window + a minimum pay, taken from one of the newest roles,
+    such that the search fills a page (and more): at every scale the benchmark's filtered list
+    is a full page of cards, like its other lists."""
+    from postings.filters import PAGE_SIZE
+
+    for role in listed.select_related("city")[:500]:
+        start = role.start_date.replace(day=1)
+        end = role.start_date + timedelta(days=45)
+        matches = listed.filter(
+            department=role.department,
+            city_id=role.city_id,
+            start_date__gte=start,
+            end_date__lte=end,
+            day_rate__gte=300,
+        )[: PAGE_SIZE + 1].count()
+        if matches > PAGE_SIZE:
+            return (
+                f"department={role.department}&city={role.city.slug}"
+                f"&start={start.isoformat()}&end={end.isoformat()}&min_pay=300"
+            )
+    raise SystemExit("no department + city search fills a page: seed more roles")
+
+
 def main() -> None:
     translation.activate("zh-hans")
     listed = Role.objects.listed().order_by("-published_at", "-id")
@@ -98,10 +122,8 @@ def main() -> None:
         .first()
         .user
     )
-    city = role.city
-    start = role.start_date.replace(day=1).isoformat()
-    end = (role.start_date + timedelta(days=45)).isoformat()
     role_list = reverse("postings:role_list")
+    filtered = full_filtered_page(listed)
     targets = [
         {"name": "ceiling: bare view", "path": "/bench/ok", "group": "ceiling"},
         {"name": "ceiling: fortunes", "path": "/bench/fortunes", "group": "ceiling"},
@@ -114,7 +136,7 @@ def main() -> None:
         {
             "name": "filtered list",
             "group": "list",
-            "path": f"{role_list}?department={role.department}&city={city.slug}&start={start}&end={end}&min_pay=300",
+            "path": f"{role_list}?{filtered}",
         },
         {
             "name": "search (Chinese)",
