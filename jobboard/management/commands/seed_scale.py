@@ -330,6 +330,12 @@ class Command(BaseCommand):
             )
             shoots.append(shoot)
             plans.append(size)
+        # Insert in the order they were posted (drafts last, as the newest), as a live board's
+        # rows are: its table is in posting order, which the listings' newest-first walks follow.
+        posted = sorted(
+            zip(shoots, plans, strict=True), key=lambda pair: pair[0].published_at or now
+        )
+        shoots, plans = [shoot for shoot, _ in posted], [size for _, size in posted]
         shoots = Shoot.objects.bulk_create(shoots, batch_size=batch)
 
         roles = []
