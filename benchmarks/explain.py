@@ -17,11 +17,10 @@ import django
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
 from django.http import QueryDict  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from accounts.models import CrewProfile  # noqa: E402
+from benchmarks.targets import crew_with_calendar  # noqa: E402
 from postings.filters import RoleFilter, compiled_page, cursor_for, fetch_page  # noqa: E402
 from postings.models import Role  # noqa: E402
 
@@ -43,14 +42,7 @@ def page_sql(query: str) -> str:
         query, after = "", cursor_for(deep, "newest")
     request = None
     if "fits_me" in query:
-        # As the benchmark's "fits my availability": a crew member with two periods off.
-        crew = (
-            CrewProfile.objects.annotate(n=Count("unavailabilities"))
-            .filter(n__gte=2)
-            .select_related("user")
-            .first()
-        )
-        request = SimpleNamespace(user=crew.user)
+        request = SimpleNamespace(user=crew_with_calendar().user)
     filterset = RoleFilter(
         QueryDict(query) or None, queryset=Role.objects.listed(), request=request
     )

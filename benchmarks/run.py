@@ -204,8 +204,8 @@ def worker_rss(master: int) -> dict[int, int]:
 def soak(base: str, master: int, targets: list[Target], options) -> str:
     """Every GET page in rotation for ``options.soak`` seconds; each worker's RSS is sampled
     every ``options.sample`` seconds from the end of a one-minute warm-up (when every page's
-    caches are filled) to the end. Workers are not recycled (see soak_env) so that a leak
-    would show."""
+    caches are filled) to the end. Workers are not recycled (main sets GUNICORN_MAX_REQUESTS=0)
+    so that a leak would show."""
     mixed = Target(
         "soak: every GET page in turn", targets[0].path, "soak", lua=soak_script(targets)
     )
@@ -337,16 +337,15 @@ def main() -> int:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)
+        for target in targets:
+            check(base, target)
         if options.soak:
-            for target in targets:
-                check(base, target)
             report = soak(base, server.pid, targets, options)
             print(report)
             if not options.no_record:
                 record(report)
             return 0
         for target in targets:
-            check(base, target)
             run_wrk(
                 base,
                 target,

@@ -71,6 +71,16 @@ end
 """
 
 
+def crew_with_calendar() -> CrewProfile:
+    """The crew member whose "fits my availability" is measured: one with two periods off."""
+    return (
+        CrewProfile.objects.annotate(n=Count("unavailabilities"))
+        .filter(n__gte=2)
+        .select_related("user")
+        .first()
+    )
+
+
 def full_filtered_page(listed) -> str:
     """Department + city + a date window + a minimum pay, taken from one of the newest roles,
     such that the search fills a page (and more): at every scale the benchmark's filtered list
@@ -103,12 +113,7 @@ def main() -> None:
     # Keyset pagination: a cursor deep into the results (page ~250 at 100,000 roles).
     deep = listed[min(total - 21, 5000)]
     deep_cursor = urllib.parse.quote(cursor_for(deep, "newest"))
-    crew = (
-        CrewProfile.objects.annotate(n=Count("unavailabilities"))
-        .filter(n__gte=2)
-        .select_related("user")
-        .first()
-    )
+    crew = crew_with_calendar()
     busy_shoot = (
         Role.objects.annotate(n=Count("applications"))
         .order_by("-n")
