@@ -20,6 +20,10 @@ from postings.choices import Department, ExperienceLevel, Genre, PaymentTiming, 
 # Open reports from this many people hide a published shoot until a moderator decides.
 REPORTS_TO_HIDE = 3
 
+# What stands for the non-ASCII text in ``Role.search_ascii``: the unit separator, which
+# ``str.split()`` counts as whitespace, so a search query (whitespace collapsed) never holds it.
+ASCII_SEPARATOR = "\x1f"
+
 
 class City(models.Model):
     name_zh = models.CharField(_("name (Chinese)"), max_length=40)
@@ -477,7 +481,9 @@ class RoleQuerySet(models.QuerySet):
 
     def search(self, query: str) -> RoleQuerySet:
         """Keyword search over role, shoot and studio text (Chinese and English): a substring
-        match on the lower-cased search document, served by its trigram index."""
+        match on the lower-cased search document, served by its trigram index. An ASCII query
+        (English, numbers) is matched against the document's ASCII runs, which give the same
+        answer from a third of the bytes."""
         query = " ".join(query.split()).lower()
         if not query:
             return self
@@ -490,6 +496,8 @@ class RoleQuerySet(models.QuerySet):
             # the grams index, whose statistics give it the word's real frequency.
             has_gram = RoleGrams.objects.filter(role=models.OuterRef("pk"), grams__contains=[query])
             return self.filter(models.Exists(has_gram), search_document__contains=query)
+        if query.isascii():
+            return self.filter(search_ascii__contains=query)
         return self.filter(search_document__contains=query)
 
 
@@ -549,6 +557,21 @@ class Role(models.Model):
     # minimum-pay filter and the highest-pay sort.
     day_rate = models.PositiveIntegerField(default=0, editable=False)
     search_document = models.TextField(default="", editable=False)
+    # The search document with every run of non-ASCII characters (Chinese text, full-width
+    # punctuation) replaced by a separator no query holds: an ASCII query matches it exactly
+    # where it matches the whole document, and testing a third of the bytes makes a common
+    # English word quicker to find (see ``RoleQuerySet.search``).
+    search_ascii = models.GeneratedField(
+        expression=models.Func(
+            "search_document",
+            models.Value(r"[^\x01-\x7f]+"),
+            models.Value(ASCII_SEPARATOR),
+            models.Value("g"),
+            function="regexp_replace",
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     objects = RoleQuerySet.as_manager()
 
@@ -571,8 +594,14 @@ class Role(models.Model):
             ),
         ]
         indexes = [
+            # Newest first, the default sort. It carries ``search_ascii`` so that an English
+            # search for a common word walks it in order, testing each entry without visiting
+            # the table, and stops after a page.
             models.Index(
-                F("published_at").desc(), "id", name="role_listed_newest", condition=Q(listed=True)
+                fields=["-published_at", "id"],
+                name="role_listed_newest",
+                condition=Q(listed=True),
+                include=["search_ascii"],
             ),
             models.Index(
                 F("day_rate").desc(), "id", name="role_listed_pay", condition=Q(listed=True)
@@ -591,6 +620,7 @@ class Role(models.Model):
                 "city", "start_date", name="role_listed_city_start", condition=Q(listed=True)
             ),
             GinIndex(OpClass("search_document", name="gin_trgm_ops"), name="role_search_trgm"),
+            GinIndex(OpClass("search_ascii", name="gin_trgm_ops"), name="role_search_ascii_trgm"),
         ]
 
     def __str__(self) -> str:
