@@ -56,6 +56,7 @@ def test_applicant_hears_of_every_status_change(
     graduate.preferred_language = "en"
     graduate.save()
     application = submit(role, graduate)
+    mail.outbox.clear()  # the studio's email about the new application
     for step in steps:
         with django_capture_on_commit_callbacks(execute=True):
             getattr(application, step)(by=recruiter)
@@ -71,6 +72,7 @@ def test_status_email_is_in_the_applicants_language(
     role, graduate, recruiter, django_capture_on_commit_callbacks
 ):
     application = submit(role, graduate)
+    mail.outbox.clear()  # the studio's email about the new application
     with django_capture_on_commit_callbacks(execute=True):
         application.reject(by=recruiter, message="档期已满，谢谢")
     [email] = mail.outbox
@@ -89,6 +91,7 @@ def test_daily_digest_goes_to_members_who_chose_it(
     submit(role, other_graduate)
     old = submit(role, CrewProfileFactory().user)
     Application.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    mail.outbox.clear()  # the recruiter asked for an email per application
     call_command("send_application_digests", stdout=StringIO())
     [email] = mail.outbox
     assert email.to == [owner.email]
@@ -200,3 +203,32 @@ def test_a_real_db_worker_delivers_the_email(hub_city):
     assert f"/studio/shoots/{role.shoot_id}/applicants/" in body
     assert "工人测试" in body
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_email_task_commits_with_the_application(hub_city):
+    """The studio's email is queued in the application's own transaction: a rolled-back
+    application leaves no task, and a committed one always has its task."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.factories import StudioFactory, published_role
+
+    studio = StudioFactory()
+    member(UserFactory(), studio)
+    role = published_role(shoot__studio=studio)
+    person = CrewProfileFactory().user
+
+    class Abort(Exception):
+        pass
+
+    with override_settings(TASKS=DATABASE_TASKS):
+        with pytest.raises(Abort), transaction.atomic():
+            submit(role, person)
+            assert DBTaskResult.objects.count() == 1  # written, not yet committed
+            raise Abort
+        assert not Application.objects.exists()
+        assert not DBTaskResult.objects.exists()
+        submit(role, person)
+    assert Application.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
