@@ -112,7 +112,8 @@ restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<folder>"; exit 2; }
 	$(MANAGE) restore "$(BACKUP)"
 
-# Load benchmarks at scale (see benchmarks/run.py): seeds a separate database the first time.
-BENCH_ARGS ?= --roles 100000
+# Load benchmarks at scale (see benchmarks/run.py): seeds separate databases the first time and
+# measures each page at 100,000 roles and, right after, at 10,000.
+BENCH_ARGS ?= --roles 100000 --beside callsheet_bench_10k:10000
 bench: install
 	$(PY) benchmarks/run.py $(BENCH_ARGS)

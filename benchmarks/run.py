@@ -10,6 +10,10 @@ checks, DEBUG off), warms each target up, then drives it with wrk (-t2 -c16 -d20
 Every target is measured under identical settings, including the ceiling: a bare Django view
 and a Fortunes-like page (one 20-row query, a small template). Results are printed and
 appended to benchmarks/RESULTS.md with the date, the commit and the command.
+
+With ``--beside DATABASE:ROLES`` a second database is served too and every page is measured
+on both, one right after the other, so that the two scales are compared under the same
+machine speed.
 """
 
 from __future__ import annotations
@@ -281,12 +285,133 @@ def git_commit() -> str:
         return "unknown"
 
 
+class Server:
+    """gunicorn with production settings on one benchmark database, seeded and migrated, with
+    the targets taken from that database."""
+
+    def __init__(self, database: str, roles: int, options) -> None:
+        self.roles = roles
+        port = free_port()
+        self.env = server_env(bench_database_url(database), port)
+        if options.soak:
+            self.env["GUNICORN_MAX_REQUESTS"] = "0"  # a leak must show, not be recycled away
+        manage(self.env, "migrate", "--noinput", "--verbosity=0")
+        manage(self.env, "createcachetable")
+        manage(self.env, "collectstatic", "--noinput", "--verbosity=0")
+        manage(self.env, "seed_scale", "--roles", str(roles), "--if-fewer")
+        self.targets = prepare_targets(self.env)
+        if options.only:
+            wanted = set(options.only.split("|"))
+            self.targets = [t for t in self.targets if t.name in wanted or t.group == "ceiling"]
+        self.base = f"http://127.0.0.1:{port}"
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "jobboard.wsgi"],
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        for target in self.targets:
+            check(self.base, target)
+
+    def stop(self) -> None:
+        if self.process:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+    def measure(self, target: Target, options) -> dict:
+        """A warm-up, then the measured run."""
+        settings = {
+            "threads": options.threads,
+            "connections": options.connections,
+        }
+        run_wrk(self.base, target, seconds=options.warmup, **settings)
+        result = run_wrk(self.base, target, seconds=options.duration, **settings)
+        print(
+            f"{self.roles:>7,} roles  {target.name:<28} {result['rps']:>9.1f} req/s  "
+            f"p50 {result['p50']:>7.2f} ms  p99 {result['p99']:>7.2f} ms  "
+            f"errors {result['errors']}",
+            flush=True,
+        )
+        return result
+
+
+def header(options, title: str) -> list[str]:
+    return [
+        f"\n## {datetime.now():%Y-%m-%d %H:%M} · commit {git_commit()} · {title}",
+        "",
+        f"`{' '.join(shlex.quote(a) for a in sys.argv)}` — gunicorn 2 sync workers, "
+        f"wrk -t{options.threads} -c{options.connections} -d{options.duration}s after a "
+        f"{options.warmup}s warm-up",
+        "",
+    ]
+
+
+def fortunes_rps(targets: list[Target]) -> float:
+    return next(t.result["rps"] for t in targets if t.name == "ceiling: fortunes")
+
+
+def single_report(server: Server, options) -> str:
+    fortunes = fortunes_rps(server.targets)
+    lines = [
+        *header(options, f"{server.roles:,} roles"),
+        "| page | req/s | p50 ms | p99 ms | errors | vs Fortunes-like |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for t in server.targets:
+        r = t.result
+        lines.append(
+            f"| {t.name} | {r['rps']:.1f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | "
+            f"{100 * r['rps'] / fortunes:.0f}% |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def side_by_side_report(server: Server, other: Server, options) -> str:
+    """Each page measured on both databases one right after the other, so that a change in
+    the machine's speed during the run weighs on both alike."""
+    fortunes, other_fortunes = fortunes_rps(server.targets), fortunes_rps(other.targets)
+    big, small = f"{server.roles:,}", f"{other.roles:,}"
+    lines = [
+        *header(options, f"{big} roles beside {small}, page by page"),
+        f"| page | req/s at {big} | p99 ms | errors | vs Fortunes-like | req/s at {small} | "
+        f"p99 ms | errors | vs Fortunes-like | {big} / {small} |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for t, o in zip(server.targets, other.targets, strict=True):
+        r, q = t.result, o.result
+        lines.append(
+            f"| {t.name} | {r['rps']:.1f} | {r['p99']:.2f} | {r['errors']} | "
+            f"{100 * r['rps'] / fortunes:.0f}% | {q['rps']:.1f} | {q['p99']:.2f} | "
+            f"{q['errors']} | {100 * q['rps'] / other_fortunes:.0f}% | "
+            f"{100 * r['rps'] / q['rps']:.0f}% |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--roles", type=int, default=100_000)
     parser.add_argument("--database", default="callsheet_bench")
+    parser.add_argument(
+        "--beside",
+        metavar="DATABASE:ROLES",
+        help="also serve this database (seeded with ROLES roles) and measure every page on "
+        "both, one right after the other (e.g. callsheet_bench_10k:10000)",
+    )
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
@@ -306,87 +431,37 @@ def main() -> int:
 
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
-    database_url = bench_database_url(options.database)
-    port = free_port()
-    env = server_env(database_url, port)
-    if options.soak:
-        env["GUNICORN_MAX_REQUESTS"] = "0"  # a leak must show, not be recycled away
-    manage(env, "migrate", "--noinput", "--verbosity=0")
-    manage(env, "createcachetable")
-    manage(env, "collectstatic", "--noinput", "--verbosity=0")
-    manage(env, "seed_scale", "--roles", str(options.roles), "--if-fewer")
-    targets = prepare_targets(env)
-    if options.only:
-        wanted = set(options.only.split("|"))
-        targets = [t for t in targets if t.name in wanted or t.group == "ceiling"]
-
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "jobboard.wsgi"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    if options.beside and options.soak:
+        raise SystemExit("--beside and --soak do not go together")
+    server = Server(options.database, options.roles, options)
+    other = None
+    if options.beside:
+        database, _, roles = options.beside.partition(":")
+        other = Server(database, int(roles or 10_000), options)
+        if [t.name for t in other.targets] != [t.name for t in server.targets]:
+            raise SystemExit("the two databases do not give the same targets")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        for target in targets:
-            check(base, target)
+        server.start()
+        if other:
+            other.start()
         if options.soak:
-            report = soak(base, server.pid, targets, options)
+            report = soak(server.base, server.process.pid, server.targets, options)
             print(report)
             if not options.no_record:
                 record(report)
             return 0
-        for target in targets:
-            run_wrk(
-                base,
-                target,
-                threads=options.threads,
-                connections=options.connections,
-                seconds=options.warmup,
-            )
-            target.result = run_wrk(
-                base,
-                target,
-                threads=options.threads,
-                connections=options.connections,
-                seconds=options.duration,
-            )
-            r = target.result
-            print(
-                f"{target.name:<28} {r['rps']:>9.1f} req/s  p50 {r['p50']:>7.2f} ms  "
-                f"p99 {r['p99']:>7.2f} ms  errors {r['errors']}",
-                flush=True,
-            )
+        for n, target in enumerate(server.targets):
+            target.result = server.measure(target, options)
+            if other:
+                other.targets[n].result = other.measure(other.targets[n], options)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        server.stop()
+        if other:
+            other.stop()
 
-    fortunes = next(t.result["rps"] for t in targets if t.name == "ceiling: fortunes")
-    lines = [
-        f"\n## {datetime.now():%Y-%m-%d %H:%M} · commit {git_commit()} · {options.roles:,} roles",
-        "",
-        f"`{' '.join(shlex.quote(a) for a in sys.argv)}` — gunicorn 2 sync workers, "
-        f"wrk -t{options.threads} -c{options.connections} -d{options.duration}s after a {options.warmup}s warm-up",
-        "",
-        "| page | req/s | p50 ms | p99 ms | errors | vs Fortunes-like |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for t in targets:
-        r = t.result
-        lines.append(
-            f"| {t.name} | {r['rps']:.1f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | "
-            f"{100 * r['rps'] / fortunes:.0f}% |"
-        )
-    report = "\n".join(lines) + "\n"
+    report = (
+        side_by_side_report(server, other, options) if other else single_report(server, options)
+    )
     print(report)
     if not options.no_record:
         record(report)
