@@ -2,6 +2,7 @@
 recipient needs, under the recipient's language prefix."""
 
 from django.conf import settings
+from django.tasks import task
 from django.urls import reverse
 from django.utils import translation
 
@@ -11,6 +12,20 @@ from jobboard.mail import absolute_url, email_user
 def _url_for(user, name: str, **kwargs) -> str:
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         return absolute_url(reverse(name, kwargs=kwargs or None))
+
+
+@task
+def new_application_task(application_id: int) -> None:
+    """``new_application``, in the worker: applying only queues this."""
+    from applications.models import Application
+
+    application = (
+        Application.objects.select_related("role__shoot", "applicant")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is not None:  # withdrawn and deleted meanwhile: nobody to tell
+        new_application(application)
 
 
 def new_application(application) -> None:

@@ -197,7 +197,13 @@ class Application(models.Model):
         """Apply. Refused when the role is not open or the person already applied to it."""
         from postings.models import Role
 
-        role = Role.objects.select_for_update(of=("self",)).select_related("shoot").get(pk=role.pk)
+        # Lock the role, and check what may have changed since the caller loaded it.
+        role.listed, role.apply_by = (
+            Role.objects.select_for_update()
+            .filter(pk=role.pk)
+            .values_list("listed", "apply_by")
+            .get()
+        )
         if not role.is_open:
             raise InvalidTransition(_("This role is no longer taking applications."))
         if not dates_confirmed:
@@ -220,9 +226,10 @@ class Application(models.Model):
                 application.cv.storage.delete(application.cv.name)
             raise InvalidTransition(_("You have already applied to this role.")) from error
         application.events.create(from_status="", to_status=cls.Status.SUBMITTED, actor=applicant)
-        # Queued in this transaction: with the database task backend the email's task row
-        # commits with the application (both or neither), in one flush to disk.
-        emails.new_application(application)
+        # Queued in this transaction: with the database task backend the task commits with
+        # the application (both or neither), in one flush to disk; the worker then finds who
+        # to tell and sends the emails.
+        emails.new_application_task.enqueue(application.pk)
         return application
 
     def _move(self, sources, target, *, by, note: str = "", notify: bool = True, **fields) -> None:

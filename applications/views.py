@@ -68,7 +68,9 @@ def apply(request, pk):
         shoot__hidden_at__isnull=True,
     )
     apply_url = request.path
-    profile = CrewProfile.objects.filter(user=request.user).select_related("user").first()
+    profile = CrewProfile.objects.filter(user=request.user).first()
+    if profile is not None:
+        profile.user = request.user
     if profile is None or not profile.is_complete:
         messages.info(
             request,
@@ -80,10 +82,14 @@ def apply(request, pk):
         edit_url = reverse("accounts:profile_edit")
         return redirect(f"{edit_url}?{urlencode({'next': apply_url})}")
 
-    existing = Application.objects.filter(role=role, applicant=request.user).first()
+    existing = (
+        Application.objects.filter(role=role, applicant=request.user)
+        .values_list("pk", flat=True)
+        .first()
+    )
     if existing:
         messages.info(request, _("You have already applied to this role. Follow it here."))
-        return redirect(f"{reverse('applications:my_applications')}#application-{existing.pk}")
+        return redirect(f"{reverse('applications:my_applications')}#application-{existing}")
 
     form = None
     if role.is_open:

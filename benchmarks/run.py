@@ -26,6 +26,7 @@ import shlex
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -330,14 +331,23 @@ class Server:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=30)
 
+    def warm_up(self, target: Target, options) -> None:
+        run_wrk(
+            self.base,
+            target,
+            threads=options.threads,
+            connections=options.connections,
+            seconds=options.warmup,
+        )
+
     def measure(self, target: Target, options) -> dict:
-        """A warm-up, then the measured run."""
-        settings = {
-            "threads": options.threads,
-            "connections": options.connections,
-        }
-        run_wrk(self.base, target, seconds=options.warmup, **settings)
-        result = run_wrk(self.base, target, seconds=options.duration, **settings)
+        result = run_wrk(
+            self.base,
+            target,
+            threads=options.threads,
+            connections=options.connections,
+            seconds=options.duration,
+        )
         print(
             f"{self.roles:>7,} roles  {target.name:<28} {result['rps']:>9.1f} req/s  "
             f"p50 {result['p50']:>7.2f} ms  p99 {result['p99']:>7.2f} ms  "
@@ -347,13 +357,32 @@ class Server:
         return result
 
 
+def best_round(rounds: list[dict]) -> dict:
+    """The round with the most requests a second, with the median of all rounds and every
+    round's errors: on a shared machine other work only ever slows a round down, so the best
+    round is the closest to what the code costs."""
+    best = max(rounds, key=lambda r: r["rps"])
+    return {
+        **best,
+        "errors": sum(r["errors"] for r in rounds),
+        "median": statistics.median(r["rps"] for r in rounds),
+        "rounds": len(rounds),
+    }
+
+
 def header(options, title: str) -> list[str]:
     return [
         f"\n## {datetime.now():%Y-%m-%d %H:%M} · commit {git_commit()} · {title}",
         "",
         f"`{' '.join(shlex.quote(a) for a in sys.argv)}` — gunicorn 2 sync workers, "
         f"wrk -t{options.threads} -c{options.connections} -d{options.duration}s after a "
-        f"{options.warmup}s warm-up",
+        f"{options.warmup}s warm-up"
+        + (
+            f"; each page measured in {options.rounds} rounds, the best shown (p50 and p99 "
+            "are that round's; errors are all rounds'), with the median round's req/s"
+            if options.rounds > 1
+            else ""
+        ),
         "",
     ]
 
@@ -366,14 +395,14 @@ def single_report(server: Server, options) -> str:
     fortunes = fortunes_rps(server.targets)
     lines = [
         *header(options, f"{server.roles:,} roles"),
-        "| page | req/s | p50 ms | p99 ms | errors | vs Fortunes-like |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| page | req/s | p50 ms | p99 ms | errors | median req/s | vs Fortunes-like |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for t in server.targets:
         r = t.result
         lines.append(
             f"| {t.name} | {r['rps']:.1f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | "
-            f"{100 * r['rps'] / fortunes:.0f}% |"
+            f"{r['median']:.1f} | {100 * r['rps'] / fortunes:.0f}% |"
         )
     return "\n".join(lines) + "\n"
 
@@ -385,17 +414,19 @@ def side_by_side_report(server: Server, other: Server, options) -> str:
     big, small = f"{server.roles:,}", f"{other.roles:,}"
     lines = [
         *header(options, f"{big} roles beside {small}, page by page"),
-        f"| page | req/s at {big} | p99 ms | errors | vs Fortunes-like | req/s at {small} | "
-        f"p99 ms | errors | vs Fortunes-like | {big} / {small} |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| page | req/s at {big} | p99 ms | errors | median req/s | vs Fortunes-like | "
+        f"req/s at {small} | p99 ms | errors | median req/s | vs Fortunes-like | "
+        f"{big} / {small} | medians |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: |",
     ]
     for t, o in zip(server.targets, other.targets, strict=True):
         r, q = t.result, o.result
         lines.append(
-            f"| {t.name} | {r['rps']:.1f} | {r['p99']:.2f} | {r['errors']} | "
+            f"| {t.name} | {r['rps']:.1f} | {r['p99']:.2f} | {r['errors']} | {r['median']:.1f} | "
             f"{100 * r['rps'] / fortunes:.0f}% | {q['rps']:.1f} | {q['p99']:.2f} | "
-            f"{q['errors']} | {100 * q['rps'] / other_fortunes:.0f}% | "
-            f"{100 * r['rps'] / q['rps']:.0f}% |"
+            f"{q['errors']} | {q['median']:.1f} | {100 * q['rps'] / other_fortunes:.0f}% | "
+            f"{100 * r['rps'] / q['rps']:.0f}% | {100 * r['median'] / q['median']:.0f}% |"
         )
     return "\n".join(lines) + "\n"
 
@@ -414,6 +445,13 @@ def main() -> int:
     )
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure each page this many times (alternating between the databases with "
+        "--beside) and report the best round and the median",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", help="target names separated by |")
@@ -450,10 +488,16 @@ def main() -> int:
             if not options.no_record:
                 record(report)
             return 0
-        for n, target in enumerate(server.targets):
-            target.result = server.measure(target, options)
-            if other:
-                other.targets[n].result = other.measure(other.targets[n], options)
+        servers = [server, other] if other else [server]
+        for n in range(len(server.targets)):
+            for each in servers:
+                each.warm_up(each.targets[n], options)
+            rounds = {id(each): [] for each in servers}
+            for _ in range(options.rounds):
+                for each in servers:
+                    rounds[id(each)].append(each.measure(each.targets[n], options))
+            for each in servers:
+                each.targets[n].result = best_round(rounds[id(each)])
     finally:
         server.stop()
         if other:

@@ -4,6 +4,7 @@ from the seeded database. Run with the benchmark's environment (DATABASE_URL etc
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import urllib.parse
@@ -45,24 +46,36 @@ def session_cookie(user: User) -> str:
 
 
 def apply_script(paths: list[str], cookies: list[str]) -> str:
-    """wrk Lua: each request applies to another role as another crew member."""
+    """wrk Lua: each request applies to another role as another crew member, and no two
+    requests of a benchmark session repeat a (role, person) pair, whichever wrk run (warm-up,
+    round) they belong to: an "already applied" redirect is cheaper than applying.
+
+    Request n takes role n mod R and person n mod C, with R and C coprime, so the pairs repeat
+    only every R x C requests (about ten million); each thread starts its count from the clock
+    (a thousand a second, more than a thread sends) and the threads half a period apart."""
+    while math.gcd(len(paths), len(cookies)) != 1:
+        paths = paths[:-1]
     lua_paths = ",".join(json.dumps(p) for p in paths)
     lua_cookies = ",".join(json.dumps(c) for c in cookies)
     body = f"csrfmiddlewaretoken={CSRF}&note=bench&cv_choice=profile&dates_confirmed=on&consent=on"
     return f"""
 local paths = {{{lua_paths}}}
 local cookies = {{{lua_cookies}}}
-local counter = 0
-local thread_id = 0
+local period = #paths * #cookies
 local threads = 0
+local counter = 0
 function setup(thread)
+  -- a global of the thread's own Lua state (a local here would stay 0 in every thread)
   thread:set("thread_id", threads)
   threads = threads + 1
 end
+function init(args)
+  counter = (os.time() * 1000 + thread_id * math.floor(period / 2)) % period
+end
 function request()
   counter = counter + 1
-  local i = (counter * 7 + thread_id * 100003) % #paths + 1
-  local c = (counter + thread_id * 50021) % #cookies + 1
+  local i = counter % #paths + 1
+  local c = counter % #cookies + 1
   return wrk.format("POST", paths[i], {{
     ["Cookie"] = cookies[c],
     ["Content-Type"] = "application/x-www-form-urlencoded",

@@ -202,7 +202,13 @@ def test_a_real_db_worker_delivers_the_email(hub_city):
     body = message.get_body().get_content()
     assert f"/studio/shoots/{role.shoot_id}/applicants/" in body
     assert "工人测试" in body
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    # Applying queued one task; the worker ran it, which queued the studio member's email.
+    tasks = DBTaskResult.objects.order_by("enqueued_at")
+    assert [t.task_path for t in tasks] == [
+        "applications.emails.new_application_task",
+        "jobboard.mail.send_templated_email",
+    ]
+    assert {t.status for t in tasks} == {"SUCCESSFUL"}
 
 
 @pytest.mark.django_db(transaction=True)
