@@ -208,6 +208,10 @@ class Application(models.Model):
             raise InvalidTransition(_("This role is no longer taking applications."))
         if not dates_confirmed:
             raise InvalidTransition(_("Confirm that you can work the shoot dates."))
+        # Under the role's lock an earlier application by the same person is visible, even
+        # one committed a moment ago by a second tab (each statement sees the latest commits).
+        if cls.objects.filter(role=role, applicant=applicant).exists():
+            raise InvalidTransition(_("You have already applied to this role."))
         application = cls(
             role=role,
             applicant=applicant,
@@ -218,9 +222,9 @@ class Application(models.Model):
             consent_at=timezone.now(),
         )
         try:
-            with transaction.atomic():
-                application.save(force_insert=True)
+            application.save(force_insert=True)
         except IntegrityError as error:
+            # Only a writer that skipped the role's lock gets here; this transaction is over.
             # The copy of the CV was stored before the insert failed: leave no orphan.
             if application.cv and application.cv._committed:
                 application.cv.storage.delete(application.cv.name)

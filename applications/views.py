@@ -62,7 +62,9 @@ def _cv_copy(form: ApplyForm, profile) -> tuple[ContentFile, str]:
 @require_http_methods(["GET", "POST"])
 def apply(request, pk):
     role = get_object_or_404(
-        Role.objects.select_related("shoot", "shoot__studio", "shoot__city"),
+        Role.objects.select_related("shoot", "shoot__studio", "shoot__city").defer(
+            "search_document", "search_ascii"
+        ),
         pk=pk,
         shoot__published_at__isnull=False,
         shoot__hidden_at__isnull=True,
