@@ -29,8 +29,7 @@ def send_templated_email(
 
 
 def email_user(user, template: str, context: dict, headers: dict | None = None) -> None:
-    """Queue one email to ``user`` in their preferred language. Call it after commit, or last
-    in a transaction: the database task backend then commits the task with the change."""
+    """Queue one email to ``user`` in their preferred language. Call it after commit."""
     if not user.email or not user.is_active:
         return
     send_templated_email.enqueue(
