@@ -3,7 +3,7 @@ import csv
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -59,16 +59,32 @@ def _cv_copy(form: ApplyForm, profile) -> tuple[ContentFile, str]:
     return ContentFile(data, name="cv.pdf"), display_name(name)
 
 
+def _role_to_apply(pk, user, *, slim: bool) -> Role:
+    """The published role, with ``applied`` set to the id of ``user``'s application to it (or
+    None), in one query. ``slim`` loads only what a submission needs: the role's dates and
+    whether it is open, and the studio's name; the page needs the rest."""
+    roles = Role.objects.filter(
+        pk=pk, shoot__published_at__isnull=False, shoot__hidden_at__isnull=True
+    ).annotate(
+        applied=Subquery(
+            Application.objects.filter(role=OuterRef("pk"), applicant=user).values("pk")[:1]
+        )
+    )
+    if slim:
+        roles = roles.select_related("shoot__studio").only(
+            "listed", "apply_by", "start_date", "end_date", "shoot", "shoot__studio__name"
+        )
+    else:
+        roles = roles.select_related("shoot", "shoot__studio", "shoot__city").defer(
+            "search_document", "search_ascii"
+        )
+    return get_object_or_404(roles)
+
+
 @require_http_methods(["GET", "POST"])
 def apply(request, pk):
-    role = get_object_or_404(
-        Role.objects.select_related("shoot", "shoot__studio", "shoot__city").defer(
-            "search_document", "search_ascii"
-        ),
-        pk=pk,
-        shoot__published_at__isnull=False,
-        shoot__hidden_at__isnull=True,
-    )
+    submitting = request.method == "POST"
+    role = _role_to_apply(pk, request.user, slim=submitting)
     apply_url = request.path
     profile = CrewProfile.objects.filter(user=request.user).first()
     if profile is not None:
@@ -84,14 +100,9 @@ def apply(request, pk):
         edit_url = reverse("accounts:profile_edit")
         return redirect(f"{edit_url}?{urlencode({'next': apply_url})}")
 
-    existing = (
-        Application.objects.filter(role=role, applicant=request.user)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if existing:
+    if role.applied:
         messages.info(request, _("You have already applied to this role. Follow it here."))
-        return redirect(f"{reverse('applications:my_applications')}#application-{existing}")
+        return redirect(f"{reverse('applications:my_applications')}#application-{role.applied}")
 
     form = None
     if role.is_open:
@@ -103,14 +114,15 @@ def apply(request, pk):
             start_date=role.start_date,
             end_date=role.end_date,
         )
-    if request.method == "POST":
+    status = 200
+    if submitting:
         if form is None:
             messages.error(request, _("This role is no longer taking applications."))
             return redirect(apply_url)
         if not _apply_allowed(request.user):
             messages.error(request, _("Too many applications in a short time. Wait a minute."))
-            return _render_apply(request, role, profile, form, status=429)
-        if form.is_valid():
+            status = 429
+        elif form.is_valid():
             try:
                 cv, cv_name = _cv_copy(form, profile)
             except OSError:
@@ -139,7 +151,9 @@ def apply(request, pk):
                 return redirect(
                     f"{reverse('applications:my_applications')}#application-{application.pk}"
                 )
-    return _render_apply(request, role, profile, form)
+        # Refused or invalid: the form comes back with what was typed, on the whole role's page.
+        role = _role_to_apply(pk, request.user, slim=False)
+    return _render_apply(request, role, profile, form, status=status)
 
 
 def _render_apply(request, role, profile, form, status=200):

@@ -5,9 +5,11 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import CrewProfile, Unavailability
-from applications.models import Application
+from applications.models import Application, ApplicationEvent
+from jobboard.transitions import InvalidTransition
 from tests.applications.conftest import make_pdf, submit
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +171,37 @@ def test_closed_role_says_so(as_user, graduate, role):
     response = client.post(apply_url(role), valid_post())
     assert response.status_code == 302
     assert not Application.objects.exists()
+
+
+def test_a_role_that_closed_after_its_page_loaded_is_refused_and_keeps_no_cv(
+    graduate, role, _private_media
+):
+    from postings.models import Role
+
+    loaded = Role.objects.get(pk=role.pk)  # the page loaded it open
+    role.shoot.close()  # then the studio closed the shoot
+    with translation.override("en"), pytest.raises(InvalidTransition, match="no longer taking"):
+        submit(loaded, graduate)
+    assert not Application.objects.exists()
+    assert not ApplicationEvent.objects.exists()
+    assert not list((_private_media / "applications").glob("*"))
+
+
+def test_a_submission_stores_the_application_its_cv_and_first_event(graduate, role, _private_media):
+    application = submit(role, graduate, note="自带柔光箱。")
+    stored = Application.objects.get()
+    assert stored.pk == application.pk
+    assert (stored.role, stored.applicant, stored.note) == (role, graduate, "自带柔光箱。")
+    assert stored.status == Application.Status.SUBMITTED
+    assert stored.dates_confirmed and stored.consent_at and stored.created_at
+    assert stored.cv_name == "李小灯简历.pdf"
+    with stored.cv.open("rb") as cv:
+        assert cv.read().startswith(b"%PDF")
+    (event,) = stored.events.all()
+    assert (event.from_status, event.to_status, event.actor) == ("", "submitted", graduate)
+    # The returned object is a saved application: it can move on at once.
+    application.withdraw(by=graduate)
+    assert Application.objects.get().status == Application.Status.WITHDRAWN
 
 
 def test_filled_role_is_refused(as_user, graduate, other_graduate, recruiter, role):
