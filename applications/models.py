@@ -108,8 +108,9 @@ class ApplicationQuerySet(models.QuerySet):
         ).distinct()
 
 
-# Apply in one statement: lock the role if it still takes applications, insert the application
-# (none when the role is closed) and the first event of its history.
+# Apply in one statement: lock the role if it still takes applications (the rule of
+# ``Role.is_open``: listed, and the apply-by date not passed), insert the application (none
+# when the role is closed) and the first event of its history.
 _SUBMIT = """
     WITH open_role AS (
         SELECT id FROM {roles} WHERE id = %s AND listed AND apply_by >= %s FOR UPDATE
@@ -244,6 +245,8 @@ class Application(models.Model):
         application with the first line of its history (an application is sent often: a
         statement less is a round trip less). The caller's check that the person has not
         applied yet ran before the lock; the unique constraint is the last word."""
+        from postings.models import Role
+
         if not dates_confirmed:
             raise InvalidTransition(_("Confirm that you can work the shoot dates."))
         application = cls(
@@ -255,8 +258,6 @@ class Application(models.Model):
             dates_confirmed=dates_confirmed,
             consent_at=timezone.now(),
         )
-        from postings.models import Role
-
         event = ApplicationEvent(from_status="", to_status=cls.Status.SUBMITTED, actor=applicant)
         # Stores the copy of the CV, as save() would before its insert.
         app_columns, app_values = _insert_values(application)

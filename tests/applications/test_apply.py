@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.models import CrewProfile, Unavailability
 from applications.models import Application, ApplicationEvent
@@ -184,6 +184,16 @@ def test_a_role_that_closed_after_its_page_loaded_is_refused_and_keeps_no_cv(
         submit(loaded, graduate)
     assert not Application.objects.exists()
     assert not ApplicationEvent.objects.exists()
+    assert not list((_private_media / "applications").glob("*"))
+
+
+def test_a_role_past_its_apply_by_date_is_refused_at_submit(graduate, role, _private_media):
+    from postings.models import Role
+
+    Role.objects.filter(pk=role.pk).update(apply_by=timezone.localdate() - timedelta(days=1))
+    with translation.override("en"), pytest.raises(InvalidTransition, match="no longer taking"):
+        submit(role, graduate)
+    assert not Application.objects.exists()
     assert not list((_private_media / "applications").glob("*"))
 
 
