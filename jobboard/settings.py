@@ -141,6 +141,12 @@ DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
 # (``?options=...``).
 DATABASES["default"]["OPTIONS"].setdefault("options", "-c random_page_cost=1.1")
 
+# The few hot statements run inside jobboard.sql.prepared() are prepared on each connection
+# (the role list's page: planning it costs PostgreSQL more than running it). Turn off behind a
+# pooler in transaction mode that cannot keep them (PgBouncer before 1.21, or without
+# max_prepared_statements).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Caches, tasks, mail --------------------------------------------------------------------

@@ -9,21 +9,81 @@ need no conversion from the database (``values()`` or ``values_list()`` of plain
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 
+from django.conf import settings
 from django.db import connections
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
 
 # Stand-ins nobody stores: they mark where each argument lands among the SQL's parameters.
 _STAND_INS = {int: lambda n: -(2**62) - n, str: lambda n: f"\x00stand-in {n}\x00"}
 
 
+# --- Prepared statements ---------------------------------------------------------------------
+# Django opens psycopg connections with prepared statements off (``prepare_threshold=None``):
+# a generic plan would ignore what a keyword search looks for, and a pooler in transaction
+# mode may not know a connection's statements. Yet planning is most of what PostgreSQL spends
+# on the role list's page query: at 100,000 roles about 0.5 ms of CPU against 0.2 ms to run it.
+# So a statement run inside ``prepared()`` is prepared on its connection the first time and then
+# only bound and run (PostgreSQL plans it again by itself when the schema changes). Everything
+# else is never prepared: the threshold that would prepare statements by use is out of reach.
+# Only statements whose best plan does not depend on their parameters belong in ``prepared()``.
+_PREPARE = ContextVar("prepare", default=False)
+NEVER_BY_USE = 2**62
+
+
+@contextmanager
+def prepared() -> Iterator[None]:
+    """Prepare the statements run inside (on a connection that allows it)."""
+    token = _PREPARE.set(True)
+    try:
+        yield
+    finally:
+        _PREPARE.reset(token)
+
+
+class PreparingCursor(ServerBindingCursor):
+    """Django's server-binding cursor, preparing what runs inside ``prepared()``."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        if prepare is None and _PREPARE.get():
+            prepare = True
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+
+def allow_prepared_statements(sender, connection, **kwargs) -> None:
+    """On ``connection_created``: let ``prepared()`` statements be prepared on this connection,
+    unless settings.DATABASE_PREPARED_STATEMENTS is off (PgBouncer older than 1.21, or without
+    ``max_prepared_statements``). Needs server-side binding (a client-side cursor cannot
+    prepare)."""
+    raw = connection.connection
+    if (
+        connection.vendor == "postgresql"
+        and settings.DATABASE_PREPARED_STATEMENTS
+        and raw.cursor_factory is ServerBindingCursor
+    ):
+        raw.cursor_factory = PreparingCursor
+        raw.prepare_threshold = NEVER_BY_USE
+
+
 class CompiledQuery:
-    def __init__(self, build: Callable[..., QuerySet], *arg_types: type, named: bool = True):
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *arg_types: type,
+        named: bool = True,
+        prepare: bool = False,
+    ):
         self.build = build
         self.arg_types = arg_types  # int or str, one per argument
         self.arity = len(arg_types)
         self.named = named  # rows as dicts (from values()), else tuples
+        # Prepared on each connection (see prepared()): only for a query whose best plan is the
+        # same whatever its arguments, such as a lookup by primary key.
+        self.prepare = prepare
         self._compiled: tuple[str, str, list] | None = None
 
     def _compile(self) -> tuple[str, str, list]:
@@ -41,7 +101,7 @@ class CompiledQuery:
             self._compiled = self._compile()
         alias, sql, slots = self._compiled
         params = [args[value] if kind == "arg" else value for kind, value in slots]
-        with connections[alias].cursor() as cursor:
+        with connections[alias].cursor() as cursor, prepared() if self.prepare else nullcontext():
             cursor.execute(sql, params)
             rows = cursor.fetchall()
             if not self.named:

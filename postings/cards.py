@@ -51,17 +51,18 @@ def card_key(row: dict, language: str) -> str:
     return f"role-card:{language}:{row['id']}:" + hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
-def render_cards(rows: list[dict]) -> str:
-    """The HTML of the rows' cards, in order. A page whose every card is unchanged is one
-    cache entry (keyed by all its cards' keys); otherwise each card comes from the cache or is
-    rendered (one query for all the missing ones)."""
+def render_cards(rows: list[dict]) -> tuple[str, str]:
+    """The HTML of the rows' cards, in order, and a key that changes whenever that HTML does.
+    A page whose every card is unchanged is one cache entry (keyed by all its cards' keys);
+    otherwise each card comes from the cache or is rendered (one query for all the missing
+    ones)."""
     fragments = caches["fragments"]
     language = get_language() or ""
     keys = {row["id"]: card_key(row, language) for row in rows}
     page_key = "role-cards:" + hashlib.sha256("|".join(keys.values()).encode()).hexdigest()
     html = fragments.get(page_key)
     if html is not None:
-        return mark_safe(html)  # noqa: S308 - rendered by the card template
+        return mark_safe(html), page_key  # noqa: S308 - rendered by the card template
     cached = fragments.get_many(list(keys.values()))
     missing = [pk for pk, key in keys.items() if key not in cached]
     if missing:
@@ -70,8 +71,10 @@ def render_cards(rows: list[dict]) -> str:
         fresh = {keys[pk]: template.render({"role": roles[pk]}) for pk in missing if pk in roles}
         fragments.set_many(fresh, CARD_TTL)
         cached.update(fresh)
-    parts = [cached[keys[row["id"]]] for row in rows if keys[row["id"]] in cached]
-    html = "".join(parts)
-    if len(parts) == len(rows):  # (a role deleted meanwhile is left out, not remembered)
+    shown = [key for key in keys.values() if key in cached]
+    html = "".join(cached[key] for key in shown)
+    if len(shown) == len(rows):
         fragments.set(page_key, html, CARD_TTL)
-    return mark_safe(html)  # noqa: S308 - rendered by the card template
+    else:  # a role deleted meanwhile is left out, and not remembered
+        page_key = "role-cards:" + hashlib.sha256("|".join(shown).encode()).hexdigest()
+    return mark_safe(html), page_key  # noqa: S308 - rendered by the card template

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jobboard.auth import signed_in_user
+from jobboard.sql import prepared
 from postings.choices import Department, PayUnit
 from postings.models import City, Role
 
@@ -374,6 +376,10 @@ class CompiledPage(NamedTuple):
     sort: str
     is_later_page: bool
     has_errors: bool  # some parameters were invalid (and not applied)
+    # Unfiltered (only sorted, perhaps from a cursor): one plan serves every page, so the
+    # statement is prepared (see jobboard.sql.prepared). A filter's best plan may depend on
+    # its value (a rare city, a keyword), so filtered pages are planned each time.
+    prepare: bool = False
 
 
 def compiled_page(filterset: RoleFilter, after: str | None) -> CompiledPage:
@@ -401,7 +407,8 @@ def compiled_page(filterset: RoleFilter, after: str | None) -> CompiledPage:
         except EmptyResultSet:
             sql, params = None, ()
         has_errors = filterset.is_bound and bool(filterset.form.errors)
-        page = CompiledPage(sql, tuple(params), sort, is_later_page, has_errors)
+        prepare = not filterset.has_filters
+        page = CompiledPage(sql, tuple(params), sort, is_later_page, has_errors, prepare)
         if key:
             fragments.set(key, page, PAGE_SQL_TTL)
     return page
@@ -411,7 +418,7 @@ def fetch_page(page: CompiledPage) -> tuple[list[dict], str | None]:
     """Run a compiled page: its rows (as ``QuerySet.values`` gives them) and the next cursor."""
     rows = []
     if page.sql is not None:
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, prepared() if page.prepare else nullcontext():
             cursor.execute(page.sql, page.params)
             names = [column.name for column in cursor.description]
             rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -40,12 +40,17 @@ def role_list(request):
         lambda: filterset.qs,
         cache_key=f"{key}|user={request.user.pk}" if filterset.is_personal else key,
     )
+    cards, cards_key = render_cards(page_rows)
     context = {
         "filter": filterset,
         "form": filterset.form,
         "form_key": key,
         "roles": page_rows,
-        "cards": render_cards(page_rows),
+        "cards": cards,
+        # What the page's body shows besides the language and whether someone is signed in.
+        "body_version": "|".join(
+            map(str, [request.META.get("QUERY_STRING", ""), cards_key, count, more, next_cursor])
+        ),
         "count": count,
         "more": more,
         "next_cursor": next_cursor,
@@ -118,6 +123,7 @@ ROLE_STATE = CompiledQuery(
         "shoot__studio__verification_status",
     ),
     int,
+    prepare=True,
 )
 OTHER_ROLES = CompiledQuery(
     lambda shoot_id, pk: (
@@ -129,6 +135,7 @@ OTHER_ROLES = CompiledQuery(
     int,
     int,
     named=False,
+    prepare=True,
 )
 
 

@@ -1,0 +1,76 @@
+"""jobboard.sql.prepared: the role list's unfiltered pages and the role page's lookups are
+prepared on their connection (planned once); filtered pages and everything else are planned
+each time, and a prepared statement still reads current rows."""
+
+import pytest
+from django.db import connection, connections
+from django.db.backends.postgresql.base import ServerBindingCursor
+from django.test import override_settings
+from django.urls import reverse
+
+from jobboard.sql import PreparingCursor, prepared
+from postings.models import Role
+from tests.factories import city, published_role
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("postings:role_list")
+
+
+def prepared_statements(conn=connection) -> list[str]:
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+def test_the_unfiltered_list_is_prepared_and_a_filtered_one_is_not(client):
+    published_role(shoot__city=city("hengdian"))
+    client.get(URL, {"city": "hengdian"})
+    assert not [s for s in prepared_statements() if '"U0"."city_id" IN' in s]
+    client.get(URL)
+    client.get(URL, {"sort": "pay"})
+    page_statements = [s for s in prepared_statements() if 'FROM "postings_role"' in s]
+    assert any('ORDER BY "U0"."published_at" DESC' in s for s in page_statements)
+    assert any('ORDER BY "U0"."day_rate" DESC' in s for s in page_statements)
+    assert not [s for s in page_statements if '"U0"."city_id" IN' in s]
+
+
+def test_a_prepared_page_reads_current_rows(client):
+    role = published_role(title="灯光助理")
+    assert [r.pk for r in client.get(URL).context["roles"]] == [role.pk]
+    Role.objects.filter(pk=role.pk).update(listed=False)
+    assert client.get(URL).context["roles"] == []
+    later = published_role(title="摄影助理")
+    assert [r.pk for r in client.get(URL).context["roles"]] == [later.pk]
+
+
+def test_the_role_page_s_lookups_are_prepared(client):
+    role = published_role()
+    assert client.get(role.get_absolute_url()).status_code == 200
+    assert [s for s in prepared_statements() if '"postings_role"."booked_count"' in s]
+
+
+def test_only_what_runs_inside_prepared_is_prepared():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'not prepared' WHERE %s", [True])
+        with prepared():
+            cursor.execute("SELECT 'prepared' WHERE %s", [True])
+    statements = prepared_statements()
+    assert "SELECT 'prepared' WHERE $1" in statements
+    assert "SELECT 'not prepared' WHERE $1" not in statements
+
+
+@override_settings(DATABASE_PREPARED_STATEMENTS=False)
+def test_prepared_statements_can_be_turned_off():
+    connection.ensure_connection()  # made before the override: it allows them
+    assert connection.connection.cursor_factory is PreparingCursor
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            assert other.connection.cursor_factory is ServerBindingCursor
+            assert other.connection.prepare_threshold is None
+            with prepared():
+                cursor.execute("SELECT 'never prepared' WHERE %s", [True])
+        assert "SELECT 'never prepared' WHERE $1" not in prepared_statements(other)
+    finally:
+        other.close()
