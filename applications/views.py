@@ -18,6 +18,7 @@ from accounts.models import CrewProfile
 from applications.forms import ApplyForm, BulkRejectForm, MessageForm, PrivateNoteForm
 from applications.models import Application, ApplicationEvent, CVView, date_clashes
 from jobboard import ratelimit
+from jobboard.sql import prepared
 from jobboard.transitions import InvalidTransition
 from postings.models import Role, Shoot
 
@@ -82,6 +83,7 @@ def _role_to_apply(pk, user, *, slim: bool) -> Role:
 
 
 @require_http_methods(["GET", "POST"])
+@prepared()  # every lookup here is by key: the role, the profile, the rate counter, the insert
 def apply(request, pk):
     submitting = request.method == "POST"
     role = _role_to_apply(pk, request.user, slim=submitting)

@@ -1,6 +1,23 @@
+from django.contrib.auth import middleware as auth_middleware
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.functional import SimpleLazyObject
 
 from jobboard.auth import signed_in_user
+from jobboard.sql import prepared
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, with the signed-in user's session and account read by prepared statements:
+    both are found by their key, so one plan serves every request (see jobboard.sql)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user(request))
+
+
+def _user(request):
+    with prepared():
+        return auth_middleware.get_user(request)
 
 
 def private_cache_middleware(get_response):

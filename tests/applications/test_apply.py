@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -291,3 +292,13 @@ def test_applying_is_rate_limited(as_user, graduate, role, settings):
         assert client.post(apply_url(role), {**data, "cv_file": upload()}).status_code == 200
     response = client.post(apply_url(role), {**data, "cv_file": upload()})
     assert response.status_code == 429
+
+
+def test_a_submission_reads_and_writes_through_prepared_statements(as_user, graduate, role):
+    # All found by their keys (one plan fits every request), so planned once per connection.
+    assert as_user(graduate).post(apply_url(role), valid_post()).status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [statement for (statement,) in cursor.fetchall()]
+    for marker in ['FROM "django_session"', 'FROM "accounts_user"', "WITH open_role AS"]:
+        assert [s for s in statements if marker in s], marker
