@@ -372,13 +372,12 @@ def paginate(queryset, sort: str, after: str | None):
 
 class CompiledPage(NamedTuple):
     sql: str | None  # None: the filters can match nothing
-    params: tuple
+    params: tuple | None  # None: the values are written into the SQL
     sort: str
     is_later_page: bool
     has_errors: bool  # some parameters were invalid (and not applied)
-    # Unfiltered (only sorted, perhaps from a cursor): one plan serves every page, so the
-    # statement is prepared (see jobboard.sql.prepared). A filter's best plan may depend on
-    # its value (a rare city, a keyword), so filtered pages are planned each time.
+    # Whether to run it as a prepared statement, planned once per connection (see
+    # jobboard.sql.prepared): planning costs PostgreSQL more than running a page.
     prepare: bool = False
 
 
@@ -389,13 +388,25 @@ def compiled_page(filterset: RoleFilter, after: str | None) -> CompiledPage:
     PostgreSQL takes to run it; the SQL of a search is a pure function of its parameters (see
     ``RoleFilter.page_key``), so each process keeps what it compiled for PAGE_SQL_TTL. Only the
     SQL is kept: every request still runs it, and sees the current roles. The form is
-    validated only when the SQL is compiled."""
+    validated only when the SQL is compiled.
+
+    The statement is prepared when one plan is right for it every time:
+    - an unfiltered page (only sorted, perhaps from a cursor) has the same best plan whatever
+      its cursor, so it runs with parameters and is prepared at once;
+    - a filter's best plan may depend on its values (a rare city, a high minimum pay, a
+      keyword: a generic plan would walk the whole sort index for them), so a filtered page
+      has its values written into its SQL (as Django's client-side binding does) and is
+      prepared from its second run in this process: a plan made for those values, kept for
+      the searches people repeat. psycopg keeps at most 100 per connection, the least used
+      going first."""
     from postings.cards import KEY_FIELDS
 
     page_key = filterset.page_key(after)
     fragments = caches["fragments"]
     key = "role-page-sql:" + hashlib.sha256(page_key.encode()).hexdigest() if page_key else None
     page = fragments.get(key) if key else None
+    if page is not None and page.params is None:
+        return page._replace(prepare=True)  # seen before: worth planning once
     if page is None:
         # The page's ids first, then their key columns: PostgreSQL joins the shoot and the
         # studio for the 21 rows of the page, not for every match it sorts.
@@ -404,11 +415,14 @@ def compiled_page(filterset: RoleFilter, after: str | None) -> CompiledPage:
         queryset = Role.objects.filter(pk__in=ids).values(*KEY_FIELDS).order_by(*_order(sort))
         try:
             sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+            params = tuple(params)
         except EmptyResultSet:
             sql, params = None, ()
         has_errors = filterset.is_bound and bool(filterset.form.errors)
         prepare = not filterset.has_filters
-        page = CompiledPage(sql, tuple(params), sort, is_later_page, has_errors, prepare)
+        if sql is not None and not prepare and key:  # a search that may be repeated
+            sql, params = connection.ops.compose_sql(sql, params), None
+        page = CompiledPage(sql, params, sort, is_later_page, has_errors, prepare)
         if key:
             fragments.set(key, page, PAGE_SQL_TTL)
     return page

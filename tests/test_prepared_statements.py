@@ -35,6 +35,28 @@ def test_the_unfiltered_list_is_prepared_and_a_filtered_one_is_not(client):
     assert not [s for s in page_statements if '"U0"."city_id" IN' in s]
 
 
+def test_a_repeated_search_is_prepared_with_its_values_and_stays_current(client):
+    lighting = published_role(title="灯光助理", department="lighting", shoot__city=city("hengdian"))
+    published_role(title="摄影助理", department="camera", shoot__city=city("hengdian"))
+    search = {"department": "lighting", "city": "hengdian", "min_pay": "1"}
+    for _ in range(3):
+        assert [r.pk for r in client.get(URL, search).context["roles"]] == [lighting.pk]
+    mine = [s for s in prepared_statements() if "'lighting'" in s and '"U0"."day_rate" >=' in s]
+    assert mine and all("$1" not in s for s in mine)  # planned for these values
+    Role.objects.filter(pk=lighting.pk).update(listed=False)
+    assert client.get(URL, search).context["roles"] == []
+
+
+def test_a_keyword_is_written_into_the_statement_safely(client):
+    role = published_role(title="灯光助理 100% 'on set'")
+    for _ in range(3):
+        found = client.get(URL, {"q": "100% 'on set"}).context["roles"]
+        assert [r.pk for r in found] == [role.pk]
+    for _ in range(3):
+        assert client.get(URL, {"q": "x' OR 1=1 --"}).context["roles"] == []
+    assert Role.objects.filter(pk=role.pk).exists()
+
+
 def test_a_prepared_page_reads_current_rows(client):
     role = published_role(title="灯光助理")
     assert [r.pk for r in client.get(URL).context["roles"]] == [role.pk]
