@@ -89,7 +89,10 @@ class CompiledQuery:
     def _compile(self) -> tuple[str, str, list]:
         stand_ins = tuple(_STAND_INS[kind](n) for n, kind in enumerate(self.arg_types))
         queryset = self.build(*stand_ins)
-        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        compiler = queryset.query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()
+        if compiler.get_converters([column for column, _, _ in compiler.select]):
+            raise ValueError("every column must come from the database as it is (no converter)")
         # Each parameter is either an argument (by position) or a constant of the query.
         slots = [("arg", stand_ins.index(p)) if p in stand_ins else ("const", p) for p in params]
         if {i for kind, i in slots if kind == "arg"} != set(range(self.arity)):

@@ -33,3 +33,13 @@ def test_refuses_a_query_that_does_not_use_its_arguments_as_values():
     ignoring = CompiledQuery(lambda pk: Role.objects.filter(pk=1).values("pk"), int)
     with pytest.raises(ValueError, match="lookup value"):
         ignoring(5)
+
+
+
+def test_refuses_columns_the_orm_would_convert():
+    from postings.models import Shoot
+
+    # A JSON field's value is decoded by the ORM (from_db_value); rows read here would not be.
+    flags = CompiledQuery(lambda pk: Shoot.objects.filter(pk=pk).values("pk", "flags"), int)
+    with pytest.raises(ValueError, match="converter"):
+        flags(1)

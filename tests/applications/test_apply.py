@@ -229,10 +229,23 @@ def test_draft_role_is_404(as_user, graduate):
 
     draft = RoleFactory()
     assert as_user(graduate).get(apply_url(draft)).status_code == 404
+    # A submission loads the role by its own compiled query: the same rule holds.
+    assert as_user(graduate).post(apply_url(draft), valid_post()).status_code == 404
+    assert not Application.objects.exists()
+
+
+def test_hidden_shoot_s_role_refuses_submissions_with_404(as_user, graduate, role):
+    role.shoot.hidden_at = timezone.now()
+    role.shoot.save(update_fields=["hidden_at"])
+    assert as_user(graduate).post(apply_url(role), valid_post()).status_code == 404
+    assert not Application.objects.exists()
 
 
 def test_missing_role_is_404(as_user, graduate):
     assert as_user(graduate).get("/zh-hans/roles/999999/apply/").status_code == 404
+    for pk in [999999, 2**63, 10**30]:
+        url = f"/zh-hans/roles/{pk}/apply/"
+        assert as_user(graduate).post(url, valid_post()).status_code == 404
 
 
 def test_anonymous_is_sent_to_log_in(client, role):
