@@ -19,10 +19,9 @@ from accounts.models import CrewProfile, Studio
 from applications.forms import ApplyForm, BulkRejectForm, MessageForm, PrivateNoteForm
 from applications.models import Application, ApplicationEvent, CVView, date_clashes
 from jobboard import ratelimit
-from jobboard.sql import CompiledQuery, prepared
+from jobboard.sql import BIGINT_MAX, CompiledQuery, prepared
 from jobboard.transitions import InvalidTransition
 from postings.models import Role, Shoot
-from postings.views import BIGINT_MAX
 
 # Applying is rate-limited per person: this many submissions per window (in seconds).
 PIPELINE_PAGE_SIZE = 50
@@ -129,7 +128,9 @@ def _role_to_apply(pk, user, *, slim: bool) -> Role:
 
 
 @require_http_methods(["GET", "POST"])
-@prepared()  # every lookup here is by key: the role, the profile, the rate counter, the insert
+# Its statements find rows by the person, the role or the rate counter's key, and insert by
+# them: plans that do not depend on the values, so they are prepared (see jobboard.sql).
+@prepared()
 def apply(request, pk):
     submitting = request.method == "POST"
     role = _role_to_apply(pk, request.user, slim=submitting)

@@ -131,8 +131,8 @@ DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 # Parameters bound by the server (the extended query protocol) instead of interpolated by
 # psycopg's client-side cursor, which reads results markedly slower: about 0.8 ms more for a
-# 21-row page of the role list. Statements are still not prepared (prepare_threshold stays
-# None): a generic plan would ignore what a keyword search actually looks for.
+# 21-row page of the role list. Only the statements that ask for it are prepared (see
+# DATABASE_PREPARED_STATEMENTS below).
 DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
 # The planner's default cost of a random page read (4) is meant for spinning disks. Our tables
 # and indexes live in memory or on SSD, and with the default it would rather scan every role
@@ -143,8 +143,8 @@ DATABASES["default"]["OPTIONS"].setdefault("options", "-c random_page_cost=1.1")
 
 # The few hot statements run inside jobboard.sql.prepared() are prepared on each connection
 # (the role list's page: planning it costs PostgreSQL more than running it). Turn off behind a
-# pooler in transaction mode that cannot keep them (PgBouncer before 1.21, or without
-# max_prepared_statements).
+# pooler in transaction mode that cannot keep them: PgBouncer before 1.22, or without
+# max_prepared_statements, or with a libpq older than 17 (see jobboard/sql.py).
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -163,6 +163,15 @@ CACHES = {
         "LOCATION": "fragments",
         "TIMEOUT": 600,
         "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+    # Whole page bodies and pages of cards, 10-40 KB each, also per process. Kept apart and
+    # fewer (at most ~40 MB a worker) so that crawled deep pages and junk query strings can
+    # neither grow a worker's memory nor push the small, hot fragments out.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 1_000},
     },
 }
 

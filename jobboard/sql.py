@@ -23,16 +23,32 @@ _STAND_INS = {int: lambda n: -(2**62) - n, str: lambda n: f"\x00stand-in {n}\x00
 
 
 # --- Prepared statements ---------------------------------------------------------------------
-# Django opens psycopg connections with prepared statements off (``prepare_threshold=None``):
-# a generic plan would ignore what a keyword search looks for, and a pooler in transaction
-# mode may not know a connection's statements. Yet planning is most of what PostgreSQL spends
-# on the role list's page query: at 100,000 roles about 0.5 ms of CPU against 0.2 ms to run it.
-# So a statement run inside ``prepared()`` is prepared on its connection the first time and then
-# only bound and run (PostgreSQL plans it again by itself when the schema changes). Everything
-# else is never prepared: the threshold that would prepare statements by use is out of reach.
-# Only statements whose best plan does not depend on their parameters belong in ``prepared()``.
+# Django opens psycopg connections with prepared statements off (``prepare_threshold=None``)
+# so that connection poolers keep working; and psycopg's own rule, preparing whatever runs
+# often, would also give a keyword search a generic plan that ignores what it looks for. Yet
+# planning is most of what PostgreSQL spends on the role list's page query: at 100,000 roles
+# about 0.5 ms of CPU against 0.2 ms to run it. So only what runs inside ``prepared()`` is
+# prepared, on its connection, the first time:
+# - a statement without parameters (the first page of the list, a search with its values
+#   written in) is planned once and then only run;
+# - with parameters, PostgreSQL still plans the first five runs for their values and keeps a
+#   generic plan only if it costs no more, so ``prepared()`` is for statements whose best plan
+#   does not depend on their values (a lookup by key).
+# The threshold that would prepare other statements by use is out of reach (executemany(),
+# which psycopg always prepares, is not used on this connection's hot paths).
+# What can undo it:
+# - psycopg forgets every prepared statement of a connection at each ROLLBACK (a refused
+#   application, an error) and prepares them again as they next run: a round trip each;
+# - PostgreSQL plans a statement again after any schema change, but refuses one whose result
+#   columns changed type ("cached plan must not change result type") until the connection
+#   closes: restart the web workers after such a migration (``kill -HUP`` the gunicorn master);
+# - a pooler in transaction mode must keep statements per server connection: PgBouncer 1.22 or
+#   later with ``max_prepared_statements`` set, and libpq 17 or later (to close one statement
+#   by the protocol). Otherwise set DATABASE_PREPARED_STATEMENTS=0.
 _PREPARE = ContextVar("prepare", default=False)
 NEVER_BY_USE = 2**62
+# A larger id in a URL finds nothing, and must not reach SQL (PostgreSQL's bigint ends there).
+BIGINT_MAX = 2**63 - 1
 
 
 @contextmanager
@@ -55,10 +71,10 @@ class PreparingCursor(ServerBindingCursor):
 
 
 def allow_prepared_statements(sender, connection, **kwargs) -> None:
-    """On ``connection_created``: let ``prepared()`` statements be prepared on this connection,
-    unless settings.DATABASE_PREPARED_STATEMENTS is off (PgBouncer older than 1.21, or without
-    ``max_prepared_statements``). Needs server-side binding (a client-side cursor cannot
-    prepare)."""
+    """On ``connection_created`` (Django's hook for setting up a connection): let
+    ``prepared()`` statements be prepared on this connection, unless
+    settings.DATABASE_PREPARED_STATEMENTS is off. Needs server-side binding (a client-side
+    cursor cannot prepare)."""
     raw = connection.connection
     if (
         connection.vendor == "postgresql"

@@ -56,11 +56,11 @@ def render_cards(rows: list[dict]) -> tuple[str, str]:
     A page whose every card is unchanged is one cache entry (keyed by all its cards' keys);
     otherwise each card comes from the cache or is rendered (one query for all the missing
     ones)."""
-    fragments = caches["fragments"]
+    fragments, pages = caches["fragments"], caches["pages"]
     language = get_language() or ""
     keys = {row["id"]: card_key(row, language) for row in rows}
     page_key = "role-cards:" + hashlib.sha256("|".join(keys.values()).encode()).hexdigest()
-    html = fragments.get(page_key)
+    html = pages.get(page_key)
     if html is not None:
         return mark_safe(html), page_key  # noqa: S308 - rendered by the card template
     cached = fragments.get_many(list(keys.values()))
@@ -74,7 +74,7 @@ def render_cards(rows: list[dict]) -> tuple[str, str]:
     shown = [key for key in keys.values() if key in cached]
     html = "".join(cached[key] for key in shown)
     if len(shown) == len(rows):
-        fragments.set(page_key, html, CARD_TTL)
+        pages.set(page_key, html, CARD_TTL)
     else:  # a role deleted meanwhile is left out, and not remembered
         page_key = "role-cards:" + hashlib.sha256("|".join(shown).encode()).hexdigest()
     return mark_safe(html), page_key  # noqa: S308 - rendered by the card template

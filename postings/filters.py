@@ -397,8 +397,8 @@ def compiled_page(filterset: RoleFilter, after: str | None) -> CompiledPage:
       keyword: a generic plan would walk the whole sort index for them), so a filtered page
       has its values written into its SQL (as Django's client-side binding does) and is
       prepared from its second run in this process: a plan made for those values, kept for
-      the searches people repeat. psycopg keeps at most 100 per connection, the least used
-      going first."""
+      the searches people repeat. psycopg keeps at most 100 per connection, dropping the
+      least recently used."""
     from postings.cards import KEY_FIELDS
 
     page_key = filterset.page_key(after)

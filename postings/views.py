@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.models import Studio, StudioMembership
 from jobboard.auth import signed_in_user
 from jobboard.ratelimit import allow
-from jobboard.sql import CompiledQuery
+from jobboard.sql import BIGINT_MAX, CompiledQuery, prepared
 from jobboard.transitions import InvalidTransition
 from postings.cards import Row, render_cards
 from postings.filters import RoleFilter, capped_count, compiled_page, fetch_page, query_key
@@ -107,7 +107,6 @@ def shoot_access(status: str, hidden_at, studio_id: int, viewer) -> tuple[bool, 
 
 
 ROLE_PAGE_TTL = 600
-BIGINT_MAX = 2**63 - 1  # a larger id in the URL finds nothing (and must not reach SQL)
 # What a role's page shows can change only with these (see page_version).
 ROLE_STATE = CompiledQuery(
     lambda pk: Role.objects.filter(pk=pk).values(
@@ -159,8 +158,8 @@ def role_detail(request, pk):
     version = page_version(
         pk, sorted(state.items()), preview, is_member, apply_url, others, request.get_host()
     )
-    fragments = caches["fragments"]
-    page = fragments.get(f"role-page:{version}")
+    pages = caches["pages"]
+    page = pages.get(f"role-page:{version}")
     if page is None:
         role = (
             Role.objects.select_related("shoot__studio", "shoot__city", "city")
@@ -195,31 +194,33 @@ def role_detail(request, pk):
                 "postings/includes/role_detail_body.html", context, request=request
             ),
         }
-        fragments.set(f"role-page:{version}", page, ROLE_PAGE_TTL)
+        pages.set(f"role-page:{version}", page, ROLE_PAGE_TTL)
     return render(request, "postings/role_detail.html", {"page": page})
 
 
 @login_not_required
 @require_safe
+@prepared()  # the shoot, its roles and the viewer's membership, each found by key
 def call_sheet(request, pk):
     viewer = signed_in_user(request)
     shoot = get_object_or_404(
-        Shoot.objects.visible_to(viewer)
-        .select_related("studio", "city")
-        .prefetch_related(Prefetch("roles", queryset=Role.objects.order_by("department", "pk"))),
-        pk=pk,
+        Shoot.objects.visible_to(viewer).select_related("studio", "city"), pk=pk
     )
     is_member = viewer is not None and shoot.studio.memberships.filter(user=viewer).exists()
+    roles = shoot.roles.order_by("department", "pk")
+    preview = _is_preview(shoot)
+    # What the roles' rows show changes with the shoot's updated_at (roles are saved with their
+    # shoot) or with bookings: the page's body is cached under that, and the roles themselves
+    # are loaded only to render it.
+    version = page_version(shoot, preview, is_member, list(roles.values_list("pk", "booked_count")))
     context = {
         "shoot": shoot,
         "studio": shoot.studio,
-        "roles": shoot.roles.all(),
-        "preview": _is_preview(shoot),
+        "roles": roles.defer("search_document", "search_ascii"),
+        "preview": preview,
         "is_member": is_member,
+        "page_version": version,
     }
-    context["page_version"] = page_version(
-        shoot, context["preview"], is_member, [(r.pk, r.booked_count) for r in context["roles"]]
-    )
     return render(request, "postings/call_sheet.html", context)
 
 

@@ -16,10 +16,12 @@ def _static_manifest():
 
 @pytest.fixture(autouse=True)
 def _fresh_fragments():
-    """Each test starts with empty fragment and count caches (they outlive a test's data)."""
+    """Each test starts with empty fragment, page and count caches (they outlive a test's
+    data)."""
     from django.core.cache import caches
 
     caches["fragments"].clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

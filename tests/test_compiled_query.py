@@ -35,7 +35,6 @@ def test_refuses_a_query_that_does_not_use_its_arguments_as_values():
         ignoring(5)
 
 
-
 def test_refuses_columns_the_orm_would_convert():
     from postings.models import Shoot
 

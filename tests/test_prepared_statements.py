@@ -1,6 +1,7 @@
 """jobboard.sql.prepared: the role list's unfiltered pages and the role page's lookups are
-prepared on their connection (planned once); filtered pages and everything else are planned
-each time, and a prepared statement still reads current rows."""
+prepared on their connection at once, a filtered search from its second run (with its values
+written in), nothing else; prepared statements still read current rows. And the role list's
+cached body follows what it shows."""
 
 import pytest
 from django.db import connection, connections
@@ -9,8 +10,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from jobboard.sql import PreparingCursor, prepared
+from postings.filters import PAGE_SIZE
 from postings.models import Role
-from tests.factories import city, published_role
+from tests.factories import CrewProfileFactory, city, published_role
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +25,34 @@ def prepared_statements(conn=connection) -> list[str]:
         return [statement for (statement,) in cursor.fetchall()]
 
 
-def test_the_unfiltered_list_is_prepared_and_a_filtered_one_is_not(client):
-    published_role(shoot__city=city("hengdian"))
-    client.get(URL, {"city": "hengdian"})
-    assert not [s for s in prepared_statements() if '"U0"."city_id" IN' in s]
-    client.get(URL)
+def plans(marker: str) -> list[tuple[int, int]]:
+    """(generic plans, custom plans) of each prepared statement containing ``marker``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE strpos(statement, %s) > 0",
+            [marker],
+        )
+        return cursor.fetchall()
+
+
+def test_the_unfiltered_list_is_prepared_and_planned_once(client):
+    published_role()
+    for _ in range(3):
+        client.get(URL)
+    assert plans('ORDER BY "U0"."published_at" DESC') == [(3, 0)]
     client.get(URL, {"sort": "pay"})
-    page_statements = [s for s in prepared_statements() if 'FROM "postings_role"' in s]
-    assert any('ORDER BY "U0"."published_at" DESC' in s for s in page_statements)
-    assert any('ORDER BY "U0"."day_rate" DESC' in s for s in page_statements)
-    assert not [s for s in page_statements if '"U0"."city_id" IN' in s]
+    assert plans('ORDER BY "U0"."day_rate" DESC') == [(1, 0)]
+
+
+def test_a_filtered_search_is_prepared_from_its_second_run(client):
+    published_role(shoot__city=city("hengdian"))
+    city_filter = '"U0"."city_id" IN ('
+    client.get(URL, {"city": "hengdian"})
+    assert plans(city_filter) == []  # a search seen once is planned for that once
+    client.get(URL, {"city": "hengdian"})
+    client.get(URL, {"city": "hengdian"})
+    assert plans(city_filter) == [(2, 0)]  # its values are in the SQL: one plan, for them
 
 
 def test_a_repeated_search_is_prepared_with_its_values_and_stays_current(client):
@@ -96,3 +116,31 @@ def test_prepared_statements_can_be_turned_off():
         assert "SELECT 'never prepared' WHERE $1" not in prepared_statements(other)
     finally:
         other.close()
+
+
+# --- The role list's cached body -------------------------------------------------------------
+
+
+def test_the_cached_list_body_drops_a_card_when_its_role_closes(client):
+    role = published_role(title="夜戏灯光助理（横店）")
+    assert role.title in client.get(URL).content.decode()
+    Role.objects.filter(pk=role.pk).update(listed=False)
+    assert role.title not in client.get(URL).content.decode()
+
+
+def test_the_cached_list_body_differs_for_a_signed_in_crew_member(client):
+    published_role()
+    assert 'name="fits_me"' not in client.get(URL).content.decode()
+    client.force_login(CrewProfileFactory().user)
+    assert 'name="fits_me"' in client.get(URL).content.decode()
+
+
+def test_the_cached_list_body_follows_the_page(client):
+    for n in range(PAGE_SIZE + 2):
+        published_role(title=f"灯光助理 {n}")
+    first = client.get(URL)
+    cursor = first.context["next_cursor"]
+    assert cursor and 'rel="next"' in first.content.decode()
+    later = client.get(URL, {"after": cursor}).content.decode()
+    assert 'rel="next"' not in later
+    assert "灯光助理 0" in later and "灯光助理 0" not in first.content.decode()

@@ -162,6 +162,9 @@ def test_detail_and_call_sheet_query_count_is_fixed(client, django_assert_num_qu
         assert client.get(detail(role)).status_code == 200
     with django_assert_num_queries(2):
         assert client.get(detail(role)).status_code == 200
+    # The call sheet: the shoot and its roles' bookings, then (rendered once) its roles.
+    with django_assert_num_queries(3):
+        assert client.get(sheet(shoot)).status_code == 200
     with django_assert_num_queries(2):
         assert client.get(sheet(shoot)).status_code == 200
 
