@@ -3,7 +3,6 @@ import csv
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from accounts.models import CrewProfile, Studio
 from applications.forms import ApplyForm, BulkRejectForm, MessageForm, PrivateNoteForm
 from applications.models import Application, ApplicationEvent, CVView, date_clashes
 from jobboard import ratelimit
-from jobboard.sql import BIGINT_MAX, CompiledQuery, prepared
+from jobboard.sql import BIGINT_MAX, CompiledQuery, loaded, prepared
 from jobboard.transitions import InvalidTransition
 from postings.models import Role, Shoot
 
@@ -96,13 +95,6 @@ PROFILE_OF = CompiledQuery(
 )
 
 
-def _loaded(model, **values):
-    """An instance of ``model`` with these fields loaded and the rest deferred, as the ORM
-    makes one from a row of ``only()``."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
-
-
 def _role_to_apply(pk, user, *, slim: bool) -> Role:
     """The published role, with ``applied`` set to the id of ``user``'s application to it (or
     None), in one query. ``slim`` loads only what a submission needs (ROLE_TO_SUBMIT); the
@@ -112,10 +104,10 @@ def _role_to_apply(pk, user, *, slim: bool) -> Role:
         if not rows:
             raise Http404
         row = rows[0]
-        studio = _loaded(Studio, id=row["shoot__studio_id"], name=row["shoot__studio__name"])
-        shoot = _loaded(Shoot, id=row["shoot_id"], studio_id=studio.pk)
+        studio = loaded(Studio, id=row["shoot__studio_id"], name=row["shoot__studio__name"])
+        shoot = loaded(Shoot, id=row["shoot_id"], studio_id=studio.pk)
         shoot.studio = studio
-        role = _loaded(Role, **{name: row[name] for name in ROLE_FIELDS})
+        role = loaded(Role, **{name: row[name] for name in ROLE_FIELDS})
         role.shoot = shoot
         role.applied = row["applied"]
         return role
@@ -137,7 +129,7 @@ def apply(request, pk):
     apply_url = request.path
     profile = None
     if rows := PROFILE_OF(request.user.pk):
-        profile = _loaded(CrewProfile, **rows[0])
+        profile = loaded(CrewProfile, **rows[0])
         profile.user = request.user
     if profile is None or not profile.is_complete:
         messages.info(

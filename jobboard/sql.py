@@ -10,11 +10,11 @@ need no conversion from the database (``values()`` or ``values_list()`` of plain
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import QuerySet
 
@@ -52,8 +52,12 @@ BIGINT_MAX = 2**63 - 1
 
 
 @contextmanager
-def prepared() -> Iterator[None]:
-    """Prepare the statements run inside (on a connection that allows it)."""
+def prepared(when: bool = True) -> Iterator[None]:
+    """Prepare the statements run inside (on a connection that allows it), or, ``when`` False,
+    leave them as they are."""
+    if not when:
+        yield
+        return
     token = _PREPARE.set(True)
     try:
         yield
@@ -83,6 +87,13 @@ def allow_prepared_statements(sender, connection, **kwargs) -> None:
     ):
         raw.cursor_factory = PreparingCursor
         raw.prepare_threshold = NEVER_BY_USE
+
+
+def loaded(model, **values):
+    """An instance of ``model`` from a row of its columns (by attname), the rest deferred, as
+    the ORM makes one from a row of ``only()``: for rows a CompiledQuery read."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
 
 
 class CompiledQuery:
@@ -120,7 +131,7 @@ class CompiledQuery:
             self._compiled = self._compile()
         alias, sql, slots = self._compiled
         params = [args[value] if kind == "arg" else value for kind, value in slots]
-        with connections[alias].cursor() as cursor, prepared() if self.prepare else nullcontext():
+        with connections[alias].cursor() as cursor, prepared(self.prepare):
             cursor.execute(sql, params)
             rows = cursor.fetchall()
             if not self.named:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from urllib.parse import urlencode
@@ -432,7 +431,7 @@ def fetch_page(page: CompiledPage) -> tuple[list[dict], str | None]:
     """Run a compiled page: its rows (as ``QuerySet.values`` gives them) and the next cursor."""
     rows = []
     if page.sql is not None:
-        with connection.cursor() as cursor, prepared() if page.prepare else nullcontext():
+        with connection.cursor() as cursor, prepared(page.prepare):
             cursor.execute(page.sql, page.params)
             names = [column.name for column in cursor.description]
             rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
