@@ -82,3 +82,6 @@ def test_gunicorn_config_has_sane_timeouts():
     assert namespace["graceful_timeout"] >= 10
     assert namespace["max_requests"] > 0
     assert namespace["control_socket_disable"] is True
+    # Workers are forked from a master that loaded and warmed the application up.
+    assert namespace["preload_app"] is True
+    assert callable(namespace["when_ready"])
