@@ -29,6 +29,9 @@ PAGE_SQL_TTL = 600
 # Counting every match of a broad search deep into a big table is slow; past this we say "1000+".
 COUNT_CAP = 1000
 COUNT_TTL = 60
+# "More than 1,000" stays true for long: a broad search (a common word, no filter) costs tens of
+# milliseconds to count to the cap, and is counted again only this often.
+CAPPED_COUNT_TTL = 600
 CITY_TTL = 600
 
 
@@ -441,8 +444,9 @@ def fetch_page(page: CompiledPage) -> tuple[list[dict], str | None]:
 def capped_count(queryset, cache_key: str | None = None) -> tuple[int, bool]:
     """The number of matches up to COUNT_CAP, and whether there are more. With ``cache_key``
     (the normalised query of a search that does not depend on the viewer) the count may be up
-    to COUNT_TTL seconds old: a result count, not a promise. ``queryset`` may be a function
-    that returns it, called only when the count is not cached."""
+    to COUNT_TTL seconds old (CAPPED_COUNT_TTL past the cap): a result count, not a promise.
+    ``queryset`` may be a function that returns it, called only when the count is not
+    cached."""
     fragments = caches["fragments"]
     key = None
     if cache_key is not None:
@@ -453,7 +457,7 @@ def capped_count(queryset, cache_key: str | None = None) -> tuple[int, bool]:
             queryset = queryset()
         count = queryset.order_by()[: COUNT_CAP + 1].count()
         if key:
-            fragments.set(key, count, COUNT_TTL)
+            fragments.set(key, count, CAPPED_COUNT_TTL if count > COUNT_CAP else COUNT_TTL)
     return min(count, COUNT_CAP), count > COUNT_CAP
 
 

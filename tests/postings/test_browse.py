@@ -3,12 +3,13 @@ from html import unescape
 from urllib.parse import parse_qs
 
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Studio, Unavailability
 from postings.choices import Department, PayUnit
-from postings.models import Shoot
+from postings.models import Role, Shoot
 from tests.factories import (
     CrewProfileFactory,
     RoleFactory,
@@ -251,6 +252,23 @@ def test_result_count_is_capped(client, monkeypatch):
     shoot.submit()
     response = client.get(URL)
     assert response.context["count"] == 3 and response.context["more"] is True
+
+
+def test_counts_past_the_cap_are_kept_longer(monkeypatch):
+    """An exact count may be a minute old; "more than the cap" stays true far longer, and a
+    broad search costs the most to count."""
+    from postings.filters import CAPPED_COUNT_TTL, COUNT_TTL, capped_count
+
+    kept = {}
+    fragments = caches["fragments"]
+    monkeypatch.setattr(fragments, "set", lambda key, value, timeout: kept.update({value: timeout}))
+    monkeypatch.setattr("postings.filters.COUNT_CAP", 3)
+    shoot = ShootFactory()
+    roles = [RoleFactory(shoot=shoot) for _n in range(5)]
+    shoot.submit()
+    assert capped_count(Role.objects.listed(), "broad") == (3, True)
+    assert capped_count(Role.objects.filter(pk=roles[0].pk), "narrow") == (1, False)
+    assert kept == {4: CAPPED_COUNT_TTL, 1: COUNT_TTL} and CAPPED_COUNT_TTL > COUNT_TTL
 
 
 def test_home_has_search_box_and_header_link(client):
