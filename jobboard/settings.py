@@ -216,9 +216,11 @@ else:
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, each reading the signed-in user by a prepared statement. A session
+# names the backend that signed it in: renaming one signs its users out.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "jobboard.backends.ModelBackend",
+    "jobboard.backends.AccountBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -295,6 +297,8 @@ SECURE_SSL_REDIRECT = HTTPS
 # Links in allauth's emails (verification, password reset) use the scheme the site runs on.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 SESSION_COOKIE_SECURE = HTTPS
+# Sessions in the database, read by a prepared statement (jobboard/sessions.py).
+SESSION_ENGINE = "jobboard.sessions"
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
 if env("SECURE_PROXY_SSL_HEADER"):
