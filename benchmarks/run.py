@@ -141,15 +141,19 @@ def run_wrk(base: str, target: Target, *, threads: int, connections: int, second
         args.append(base + target.path)
         output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     latencies = {p: to_ms(v, u) for p, v, u in LATENCY.findall(output)}
-    socket_errors = (
-        sum(int(n) for n in ERRORS.search(output).groups()) if ERRORS.search(output) else 0
-    )
-    non_2xx = int(NON_2XX.search(output).group(1)) if NON_2XX.search(output) else 0
+    found = ERRORS.search(output)
+    names = ("connect", "read", "write", "timeout")
+    kinds = dict(zip(names, found.groups(), strict=True)) if found else {}
+    if non_2xx := NON_2XX.search(output):
+        kinds["non-2xx/3xx"] = non_2xx.group(1)
+    kinds = {kind: int(n) for kind, n in kinds.items() if int(n)}
     return {
         "rps": float(WRK_LINE.search(output).group(1)),
         "p50": latencies.get("50"),
         "p99": latencies.get("99"),
-        "errors": socket_errors + non_2xx,
+        "errors": sum(kinds.values()),
+        # which errors, for the printed rounds: socket errors (as wrk counts them) or statuses
+        "error_kinds": ", ".join(f"{kind} {n}" for kind, n in kinds.items()),
     }
 
 
@@ -356,7 +360,8 @@ class Server:
         print(
             f"{self.roles:>7,} roles  {target.name:<28} {result['rps']:>9.1f} req/s  "
             f"p50 {result['p50']:>7.2f} ms  p99 {result['p99']:>7.2f} ms  "
-            f"errors {result['errors']}",
+            f"errors {result['errors']}"
+            + (f" ({result['error_kinds']})" if result["error_kinds"] else ""),
             flush=True,
         )
         return result
