@@ -43,6 +43,18 @@ def _private_media(settings, tmp_path):
     return location
 
 
+@pytest.fixture
+def hub_city(db):
+    """Transactional tests flush the seeded cities: put back the one the factories use."""
+    from postings.models import City
+
+    city, _ = City.objects.get_or_create(
+        slug="hengdian",
+        defaults={"name_zh": "横店", "name_en": "Hengdian", "province": "浙江", "is_hub": True},
+    )
+    return city
+
+
 # --- Personas ---------------------------------------------------------------------------------
 # A graduate, a second graduate, a recruiter of studio A, a recruiter of studio B, the owner of
 # studio A, a moderator, and anonymous (the plain ``client``).

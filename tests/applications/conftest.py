@@ -48,15 +48,3 @@ def submit(role, user, note: str = ""):
 @pytest.fixture
 def application(role, graduate):
     return submit(role, graduate, note="有两年灯光经验，自带工具。")
-
-
-@pytest.fixture
-def hub_city(db):
-    """Transactional tests flush the seeded cities: put back the one the factories use."""
-    from postings.models import City
-
-    city, _ = City.objects.get_or_create(
-        slug="hengdian",
-        defaults={"name_zh": "横店", "name_en": "Hengdian", "province": "浙江", "is_hub": True},
-    )
-    return city
