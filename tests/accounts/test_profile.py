@@ -252,11 +252,21 @@ def test_studio_member_cannot_download_a_crew_cv_through_profile_url(
     assert as_user(recruiter).get("/zh-hans/me/cv/").status_code == 404
 
 
-def test_user_without_name_sees_it_missing(as_user):
+def _completeness(response) -> str:
+    """The profile page's status box: how complete the profile is and what is missing."""
+    html = response.content.decode()
+    start = html.index('<div class="completeness"')
+    return html[start : html.index("</div>", start)]
+
+
+def test_user_without_name_sees_it_missing(as_user, graduate):
     user = UserFactory(name="")
     CrewProfile.objects.create(user=user)
     response = as_user(user).get(URL)
     assert response.status_code == 200
+    assert "还缺： 你的姓名, " in _completeness(response)  # Still missing: your name, ...
+    # Someone with a name is not told it is missing.
+    assert "你的姓名" not in _completeness(as_user(graduate).get(URL))
 
 
 def test_completing_the_profile_returns_to_the_application(as_user, graduate, profile_data):

@@ -20,6 +20,12 @@ def sheet(shoot):
     return reverse("postings:call_sheet", kwargs={"pk": shoot.pk})
 
 
+def main_of(response) -> str:
+    """The page's own content, without the site's header and footer."""
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
 def json_ld(html: str) -> dict:
     start = html.index('<script type="application/ld+json"')
     body = html[html.index(">", start) + 1 : html.index("</script>", start)]
@@ -88,11 +94,24 @@ def test_hidden_shoot_is_404(client):
 
 
 def test_closed_shoot_stays_visible_without_apply(client):
-    role = published_role()
+    role = published_role(title="灯光助理")
+    apply_url = reverse("applications:apply", kwargs={"pk": role.pk})
+    assert apply_url in client.get(detail(role)).content.decode()  # while it is open
     role.shoot.close()
+
     response = client.get(detail(role))
     assert response.status_code == 200
-    assert client.get(sheet(role.shoot)).status_code == 200
+    html = main_of(response)
+    assert "<h1>灯光助理</h1>" in html and role.shoot.title in html
+    assert "已停止报名" in html  # No longer taking applications
+    assert apply_url not in html and "apply-button" not in html and "<form" not in html
+
+    response = client.get(sheet(role.shoot))
+    assert response.status_code == 200
+    html = main_of(response)
+    assert f"<h1>{role.shoot.title}</h1>" in html and "灯光助理" in html
+    assert "该剧组不再接受报名。" in html  # This shoot no longer takes applications.
+    assert apply_url not in html and "<form" not in html
 
 
 def test_call_sheet_lists_every_role_with_openings_left(client):
