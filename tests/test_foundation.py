@@ -115,8 +115,13 @@ def test_https_responses_carry_a_year_of_hsts(client):
 
 
 def test_pages_that_need_an_account_redirect_anonymous_users_to_login(client):
-    response = client.get(f"/en/{settings.ADMIN_URL}")
+    response = client.get("/en/me/")
     assert response.status_code == 302
+    assert response["Location"] == "/en/accounts/login/?next=/en/me/"
+    admin = f"/en/{settings.ADMIN_URL}"
+    response = client.get(admin)
+    assert response.status_code == 302
+    assert response["Location"] == f"{admin}login/?next={admin}"
 
 
 def test_signed_in_pages_are_never_cached(client, django_user_model):
