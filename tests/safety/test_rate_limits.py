@@ -1,10 +1,14 @@
 """Rate limits on login, sign-up, password reset, applying and reporting."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from applications.models import Application
 from postings.models import Report
 from postings.views import REPORT_RATE
+from tests.applications.conftest import make_pdf
+from tests.factories import CrewProfileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +58,22 @@ def test_applying_is_limited(world, as_user, other_graduate):
     statuses = [client.post(url, {}).status_code for _ in range(APPLY_RATE + 1)]
     assert 429 not in statuses[:APPLY_RATE]
     assert statuses[APPLY_RATE] == 429
+
+    # Per person: while other_graduate is held back, someone else applies.
+    someone = CrewProfileFactory(user__name="赵三灯").user
+    response = as_user(someone).post(
+        url,
+        {
+            "note": "",
+            "cv_choice": "upload",
+            "cv_file": SimpleUploadedFile("cv.pdf", make_pdf(), "application/pdf"),
+            "dates_confirmed": "on",
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Application.objects.filter(role=world["role"], applicant=someone).exists()
+    assert client.post(url, {}).status_code == 429  # still held back
 
 
 def test_reporting_is_limited(world, as_user, other_recruiter, graduate):
