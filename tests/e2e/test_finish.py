@@ -8,6 +8,7 @@ a context that bypasses the site's CSP; the site itself never loads it."""
 import io
 import os
 import shutil
+import struct
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -177,13 +178,18 @@ def test_readme_screenshots(page, live_server, demo):
     They land in var/screenshots/docs/; with UPDATE_DOCS_SCREENSHOTS=1 they also replace the
     committed ones in docs/screenshots/ (not on every run: the demo's dates move daily)."""
     out = ROOT / "var" / "screenshots" / "docs"
-    out.mkdir(parents=True, exist_ok=True)
+    # Start empty: a screenshot left by an earlier run must neither pass for this run's nor
+    # be copied to docs/.
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    taken = {}
 
     def shot(name: str, path: str, viewport: dict) -> None:
         page.set_viewport_size(viewport)
         page.goto(live_server.url + path)
         expect(page.locator("main h1").first).to_be_visible()
         page.screenshot(path=str(out / f"{name}.png"))
+        taken[f"{name}.png"] = viewport
 
     from postings.models import Role
 
@@ -202,7 +208,13 @@ def test_readme_screenshots(page, live_server, demo):
     shoot_id = Application.objects.filter(role__shoot__studio__slug="xinghe").first().role.shoot_id
     shot("pipeline-phone", f"/zh-hans/studio/shoots/{shoot_id}/applicants/", PHONE)
     shots = sorted(out.glob("*.png"))
-    assert len(shots) >= 8
+    assert len(taken) == 8
+    assert [path.name for path in shots] == sorted(taken)
+    for path in shots:  # each a PNG of its viewport (IHDR: width and height at bytes 16-24)
+        data = path.read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n"), path
+        size = struct.unpack(">II", data[16:24])
+        assert size == (taken[path.name]["width"], taken[path.name]["height"]), path
     if os.environ.get("UPDATE_DOCS_SCREENSHOTS"):
         DOCS.mkdir(parents=True, exist_ok=True)
         for path in shots:
