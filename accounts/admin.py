@@ -101,6 +101,10 @@ class StudioAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     actions = ["verify", "reject", "suspend"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.sync_roles()  # its name is in its roles' search text
+
     def _apply(self, request, queryset, method: str, done_message, **kwargs) -> None:
         done = 0
         for studio in queryset:

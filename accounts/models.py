@@ -455,7 +455,16 @@ class Studio(models.Model):
         if target == self.Verification.PENDING:
             self.submitted_at = timezone.now()
             fields.append("submitted_at")
-        self.save(update_fields=fields)
+        with transaction.atomic():
+            self.save(update_fields=fields)
+            self.sync_roles()
+
+    def sync_roles(self) -> None:
+        """Derive again the copies of this studio's roles (verification, listing, the name in
+        their search text): after every transition of the studio and every edit of it."""
+        for shoot in self.shoots.select_related("city").order_by("pk"):
+            shoot.studio = self
+            shoot.sync_roles()
 
     def submit_for_verification(self) -> None:
         V = self.Verification

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications import emails
+from jobboard.sql import prepared
 from jobboard.storage import get_private_storage, private_name
 from jobboard.transitions import InvalidTransition
 
@@ -263,7 +264,8 @@ class Application(models.Model):
         app_columns, app_values = _insert_values(application)
         event_columns, event_values = _insert_values(event, leave_out=["application"])
         try:
-            with connection.cursor() as cursor:
+            # Statements that insert by key: prepared (see jobboard.sql), the task's too.
+            with connection.cursor() as cursor, prepared():
                 cursor.execute(
                     _SUBMIT.format(
                         roles=Role._meta.db_table,
@@ -290,7 +292,8 @@ class Application(models.Model):
         # Queued in this transaction: with the database task backend the task commits with
         # the application (both or neither), in one flush to disk; the worker then finds who
         # to tell and sends the emails.
-        emails.new_application_task.enqueue(application.pk)
+        with prepared():
+            emails.new_application_task.enqueue(application.pk)
         return application
 
     def _move(self, sources, target, *, by, note: str = "", notify: bool = True, **fields) -> None:

@@ -3,7 +3,7 @@ import csv
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,13 +14,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.cv import cv_response, display_name
-from accounts.models import CrewProfile, Studio
 from applications.forms import ApplyForm, BulkRejectForm, MessageForm, PrivateNoteForm
+from applications.lookups import profile_of, role_to_apply
 from applications.models import Application, ApplicationEvent, CVView, date_clashes
 from jobboard import ratelimit
-from jobboard.sql import BIGINT_MAX, CompiledQuery, loaded, prepared
 from jobboard.transitions import InvalidTransition
-from postings.models import Role, Shoot
+from postings.models import Shoot
 
 # Applying is rate-limited per person: this many submissions per window (in seconds).
 PIPELINE_PAGE_SIZE = 50
@@ -60,77 +59,12 @@ def _cv_copy(form: ApplyForm, profile) -> tuple[ContentFile, str]:
     return ContentFile(data, name="cv.pdf"), display_name(name)
 
 
-def _published_roles(pk, user_id):
-    """The published role ``pk``, with ``applied``: the id of ``user_id``'s application to it,
-    or None."""
-    return Role.objects.filter(
-        pk=pk, shoot__published_at__isnull=False, shoot__hidden_at__isnull=True
-    ).annotate(
-        applied=Subquery(
-            Application.objects.filter(role=OuterRef("pk"), applicant_id=user_id).values("pk")[:1]
-        )
-    )
-
-
-# What a submission needs of the role: its dates, whether it is open, and the studio's name.
-# Applications are sent often, and building this query cost the ORM more than PostgreSQL takes
-# to run it (about 1.3 ms of 12 per application), so its SQL is compiled once per process.
-ROLE_FIELDS = ["id", "shoot_id", "listed", "apply_by", "start_date", "end_date"]
-ROLE_TO_SUBMIT = CompiledQuery(
-    lambda pk, user_id: _published_roles(pk, user_id).values(
-        *ROLE_FIELDS, "applied", "shoot__studio_id", "shoot__studio__name"
-    ),
-    int,
-    int,
-    prepare=True,
-)
-
-
-# The applicant's whole profile (see ROLE_TO_SUBMIT for why it is compiled).
-PROFILE_FIELDS = [field.attname for field in CrewProfile._meta.concrete_fields]
-PROFILE_OF = CompiledQuery(
-    lambda user_id: CrewProfile.objects.filter(user_id=user_id).values(*PROFILE_FIELDS),
-    int,
-    prepare=True,
-)
-
-
-def _role_to_apply(pk, user, *, slim: bool) -> Role:
-    """The published role, with ``applied`` set to the id of ``user``'s application to it (or
-    None), in one query. ``slim`` loads only what a submission needs (ROLE_TO_SUBMIT); the
-    page needs the rest."""
-    if slim:
-        rows = ROLE_TO_SUBMIT(pk, user.pk) if pk <= BIGINT_MAX else []
-        if not rows:
-            raise Http404
-        row = rows[0]
-        studio = loaded(Studio, id=row["shoot__studio_id"], name=row["shoot__studio__name"])
-        shoot = loaded(Shoot, id=row["shoot_id"], studio_id=studio.pk)
-        shoot.studio = studio
-        role = loaded(Role, **{name: row[name] for name in ROLE_FIELDS})
-        role.shoot = shoot
-        role.applied = row["applied"]
-        return role
-    roles = (
-        _published_roles(pk, user.pk)
-        .select_related("shoot", "shoot__studio", "shoot__city")
-        .defer("search_document", "search_ascii")
-    )
-    return get_object_or_404(roles)
-
-
 @require_http_methods(["GET", "POST"])
-# Its statements find rows by the person, the role or the rate counter's key, and insert by
-# them: plans that do not depend on the values, so they are prepared (see jobboard.sql).
-@prepared()
 def apply(request, pk):
     submitting = request.method == "POST"
-    role = _role_to_apply(pk, request.user, slim=submitting)
+    role = role_to_apply(pk, request.user, slim=submitting)
     apply_url = request.path
-    profile = None
-    if rows := PROFILE_OF(request.user.pk):
-        profile = loaded(CrewProfile, **rows[0])
-        profile.user = request.user
+    profile = profile_of(request.user)
     if profile is None or not profile.is_complete:
         messages.info(
             request,
@@ -194,7 +128,7 @@ def apply(request, pk):
                     f"{reverse('applications:my_applications')}#application-{application.pk}"
                 )
         # Refused or invalid: the form comes back with what was typed, on the whole role's page.
-        role = _role_to_apply(pk, request.user, slim=False)
+        role = role_to_apply(pk, request.user, slim=False)
     return _render_apply(request, role, profile, form, status=status)
 
 

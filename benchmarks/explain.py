@@ -21,6 +21,7 @@ from django.http import QueryDict  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from benchmarks.targets import crew_with_calendar  # noqa: E402
+from jobboard.models import content_version  # noqa: E402
 from postings.filters import RoleFilter, compiled_page, cursor_for, fetch_page  # noqa: E402
 from postings.models import Role  # noqa: E402
 
@@ -47,7 +48,7 @@ def page_sql(query: str) -> str:
         QueryDict(query) or None, queryset=Role.objects.listed(), request=request
     )
     with CaptureQueriesContext(connection) as captured:
-        fetch_page(compiled_page(filterset, after))
+        fetch_page(compiled_page(filterset, after, content_version()))
     return captured.captured_queries[-1]["sql"]
 
 

@@ -1,4 +1,6 @@
-from django.db import models
+from django.db import connection, models
+
+from jobboard.sql import prepared
 
 
 class RateCounter(models.Model):
@@ -13,3 +15,50 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count} since {self.window_start:%H:%M:%S}"
+
+
+# The tables whose writes change the ContentVersion, and their triggers (migration 0002).
+CONTENT_TABLES = [
+    "postings_role",
+    "postings_shoot",
+    "postings_city",
+    "accounts_studio",
+    "accounts_unavailability",
+]
+CONTENT_TRIGGERS = [f"{table}_content_changed" for table in CONTENT_TABLES]
+
+
+class ContentVersion(models.Model):
+    """One number that changes with every committed write to what public pages show: roles,
+    shoots, studios, cities, and crew members' unavailable days (which decide "fits my
+    availability"). Per-process caches of rendered pages, cards and counts hold it in their
+    keys (see docs/caches.md), so a write makes every such entry unreachable at once.
+
+    Database triggers (migration 0002) bump it, whoever writes (a view, the admin, a command,
+    a manual UPDATE). They are deferred to the commit, so that the row is the last lock a
+    transaction takes (no lock order to keep with the rows it wrote), and bump it once per
+    transaction (tests, whose transactions never commit, fire them at once: tests/conftest.py). A reader reads it before what it caches, so an entry under a version never
+    holds content older than that version."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(default=0)
+    # The transaction and statement that last bumped it: later rows of the same statement skip
+    # the bump (deferred, every row's trigger fires in the COMMIT statement).
+    txid = models.BigIntegerField(null=True)
+    statement_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+# Asked on every cached page: one statement, prepared on each connection (jobboard.sql).
+_VERSION_SQL = "SELECT value FROM jobboard_contentversion WHERE id = 1"
+
+
+def content_version() -> int:
+    """The current ContentVersion (0 before the first write). Read it before the content that
+    a cache entry under it will hold."""
+    with connection.cursor() as cursor, prepared():
+        cursor.execute(_VERSION_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else 0

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from jobboard.models import RateCounter
+from jobboard.sql import prepared
 
 _UPSERT = f"""
     INSERT INTO {RateCounter._meta.db_table} (key, window_start, count) VALUES (%s, %s, 1)
@@ -26,7 +27,8 @@ def allow(key: str, limit: int, window: int) -> bool:
     the current window of ``window`` seconds."""
     now = timezone.now().timestamp()
     start = datetime.fromtimestamp(now - now % window, tz=UTC)
-    with connection.cursor() as cursor:
+    # One statement whose plan does not depend on its values: prepared (see jobboard.sql).
+    with connection.cursor() as cursor, prepared():
         cursor.execute(_UPSERT, [key[:200], start])
         (count,) = cursor.fetchone()
     return count <= limit

@@ -20,6 +20,10 @@ class CityAdmin(admin.ModelAdmin):
     search_fields = ["name_zh", "name_en", "slug", "province"]
     prepopulated_fields = {"slug": ["name_en"]}
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.sync_roles()  # the city's names are in its roles' search text
+
 
 class RoleInline(admin.TabularInline):
     model = Role
@@ -131,6 +135,11 @@ class ShootAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A moderator's edit of the dates, the city or the text reaches the roles' copies.
+        form.instance.sync_roles()
 
 
 @admin.register(PendingShoot)

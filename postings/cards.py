@@ -1,11 +1,11 @@
 """Role cards for listings, rendered once and reused.
 
-A listing first loads, for its page of roles, only the columns that decide what a card shows
-has changed (``KEY_FIELDS``). Cards whose key is in the fragment cache are reused as they are;
-the others are loaded in one query, rendered with templates/postings/includes/role_card.html
-and cached. The key changes whenever anything a card shows changes: role edits are saved with
-their shoot (bumping ``updated_at``), bookings change ``booked_count``, studio changes reach
-``studio_verified``, and the studio's name is part of the key."""
+A listing first loads, for its page of roles, only their ids and sort keys (``KEY_FIELDS``,
+for the next page's cursor). A card is a pure function of the role, its shoot, studio and
+city, and the language; every write to any of those changes the ContentVersion
+(jobboard.models), so cards are cached under the version, the language and the role's id.
+Cards missing from the cache are loaded in one query, rendered with
+templates/postings/includes/role_card.html and cached."""
 
 from __future__ import annotations
 
@@ -18,26 +18,13 @@ from django.utils.translation import get_language
 
 from postings.models import Role
 
-KEY_FIELDS = [
-    "id",
-    "booked_count",
-    "openings",
-    "studio_verified",
-    "listed",
-    "apply_by",
-    "shoot__updated_at",
-    "shoot__studio__name",
-    "city_id",
-    # the sort keys, for the page cursor
-    "published_at",
-    "day_rate",
-    "start_date",
-]
+# The id and every sort's key (postings.filters.Sort.KEYS), for the page cursor.
+KEY_FIELDS = ["id", "published_at", "day_rate", "start_date", "apply_by"]
 CARD_TTL = 600
 
 
 class Row(dict):
-    """A role's key columns, also readable as attributes (``row.pk``, ``row.title``)."""
+    """A role's key columns, also readable as attributes (``row.pk``, ``row.published_at``)."""
 
     def __getattr__(self, name: str):
         try:
@@ -46,19 +33,18 @@ class Row(dict):
             raise AttributeError(name) from error
 
 
-def card_key(row: dict, language: str) -> str:
-    raw = "|".join(str(row[field]) for field in KEY_FIELDS)
-    return f"role-card:{language}:{row['id']}:" + hashlib.sha256(raw.encode()).hexdigest()[:24]
+def card_key(role_id: int, version: int, language: str) -> str:
+    return f"role-card:{language}:{version}:{role_id}"
 
 
-def render_cards(rows: list[dict]) -> tuple[str, str]:
+def render_cards(rows: list[dict], version: int) -> tuple[str, str]:
     """The HTML of the rows' cards, in order, and a key that changes whenever that HTML does.
-    A page whose every card is unchanged is one cache entry (keyed by all its cards' keys);
-    otherwise each card comes from the cache or is rendered (one query for all the missing
-    ones)."""
+    ``version`` is the ContentVersion read before the rows. A page whose every card is cached
+    is one cache entry (keyed by all its cards' keys); otherwise each card comes from the
+    cache or is rendered (one query for all the missing ones)."""
     fragments, pages = caches["fragments"], caches["pages"]
     language = get_language() or ""
-    keys = {row["id"]: card_key(row, language) for row in rows}
+    keys = {row["id"]: card_key(row["id"], version, language) for row in rows}
     page_key = "role-cards:" + hashlib.sha256("|".join(keys.values()).encode()).hexdigest()
     html = pages.get(page_key)
     if html is not None:

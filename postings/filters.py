@@ -28,11 +28,7 @@ PAGE_SIZE = 20
 PAGE_SQL_TTL = 600
 # Counting every match of a broad search deep into a big table is slow; past this we say "1000+".
 COUNT_CAP = 1000
-COUNT_TTL = 60
-# "More than 1,000" stays true for long: a broad search (a common word, no filter) costs tens of
-# milliseconds to count to the cap, and is counted again only this often.
-CAPPED_COUNT_TTL = 600
-CITY_TTL = 600
+COUNT_TTL = 600
 
 
 class Sort:
@@ -65,20 +61,15 @@ POSTED_WITHIN = [
 
 
 def cities_by_slug() -> dict[str, tuple[int, str, str]]:
-    """Every city as ``slug: (id, Chinese name, English name)``, hubs first. Cities change only
-    through migrations and the admin, so each process keeps its copy for CITY_TTL seconds
-    instead of asking the database on every search (as the cached filter form does)."""
-    fragments = caches["fragments"]
-    cities = fragments.get("cities")
-    if cities is None:
-        cities = {
-            slug: (pk, name_zh, name_en)
-            for pk, slug, name_zh, name_en in City.objects.values_list(
-                "pk", "slug", "name_zh", "name_en"
-            )
-        }
-        fragments.set("cities", cities, CITY_TTL)
-    return cities
+    """Every city as ``slug: (id, Chinese name, English name)``, hubs first. Asked only when a
+    search's SQL or its filter form is built, which the caches keyed by ContentVersion spare
+    most requests."""
+    return {
+        slug: (pk, name_zh, name_en)
+        for pk, slug, name_zh, name_en in City.objects.values_list(
+            "pk", "slug", "name_zh", "name_en"
+        )
+    }
 
 
 def city_choices() -> list[tuple[str, str]]:
@@ -238,6 +229,10 @@ class RoleFilter(django_filters.FilterSet):
         return queryset
 
     def filter_fits_me(self, queryset, name, value):
+        # django-filter calls a method filter with False too (False is not one of its empty
+        # values): an unticked box must filter nothing.
+        if not value:
+            return queryset
         return queryset.fitting(self.request.user.pk)
 
     def filter_posted(self, queryset, name, value):
@@ -265,20 +260,45 @@ class RoleFilter(django_filters.FilterSet):
         self.form.is_valid()  # validates once
         return self.form.cleaned_data.get(name)
 
+    def raw_values(self) -> dict[str, list[str]]:
+        """Each filter's value as its form field reads it from the parameters (the last of a
+        repeated single value, every value of a multiple choice), without validation: what
+        the search does is a function of these alone. Empty values are left out."""
+        values = {}
+        for name, field in self.get_form_class().base_fields.items():
+            value = field.widget.value_from_datadict(self.data, {}, name)
+            items = value if isinstance(value, list | tuple) else [value]
+            items = sorted({str(item) for item in items if item not in (None, "", False)})
+            if items:
+                values[name] = items
+        return values
+
+    def canonical_query(self) -> str:
+        """The search as a query string in a fixed order (see ``raw_values``): two requests
+        with the same canonical query get the same results and the same form."""
+        return urlencode([(name, v) for name, items in self.raw_values().items() for v in items])
+
     @property
     def is_personal(self) -> bool:
-        """Whether the results may depend on who asks (their calendar). Read from the raw
-        parameters, without validating the form: a value that does not tick the box only makes
-        a key more specific than it needs to be."""
-        return self.signed_in and bool(self.data.get("fits_me"))
+        """Whether the results may depend on who asks (their calendar): a signed-in person
+        with the box ticked, or with any value that might tick it (a key more specific than
+        needed is harmless; one less specific serves one person's results to another)."""
+        return self.signed_in and "fits_me" in self.raw_values()
 
-    def page_key(self, after: str | None) -> str | None:
-        """What decides the SQL of a page of this search (and whether its form has errors), or
-        None when it must be compiled afresh (a "posted within" window moves with the clock).
-        A pure function of the raw parameters, so that a compiled page skips validation."""
-        if self.data.get("posted"):
+    @property
+    def moves_with_the_clock(self) -> bool:
+        """A "posted within" window: its results change as time passes, not only with writes."""
+        return "posted" in self.raw_values()
+
+    def cache_key(self, version: int) -> str | None:
+        """What decides this search's results, count and form: the canonical query, who asks
+        when it is personal, whether a calendar can be fitted, the content version and the
+        day (apply-by dates close roles at midnight); None when its results move with the
+        clock and must not be cached."""
+        if self.moves_with_the_clock:
             return None
-        key = f"{query_key(self.data)}|after={after or ''}|signed_in={self.signed_in}"
+        key = f"{self.canonical_query()}|v={version}|day={timezone.localdate().isoformat()}"
+        key += f"|signed_in={self.signed_in}"
         if self.is_personal:
             key += f"|user={self.request.user.pk}"
         return key
@@ -383,14 +403,14 @@ class CompiledPage(NamedTuple):
     prepare: bool = False
 
 
-def compiled_page(filterset: RoleFilter, after: str | None) -> CompiledPage:
+def compiled_page(filterset: RoleFilter, after: str | None, version: int) -> CompiledPage:
     """The SQL of one page of the role list's key columns (postings.cards.KEY_FIELDS).
 
     Building a filtered queryset and compiling it costs the ORM a few milliseconds, more than
-    PostgreSQL takes to run it; the SQL of a search is a pure function of its parameters (see
-    ``RoleFilter.page_key``), so each process keeps what it compiled for PAGE_SQL_TTL. Only the
-    SQL is kept: every request still runs it, and sees the current roles. The form is
-    validated only when the SQL is compiled.
+    PostgreSQL takes to run it; the SQL of a search is a pure function of what
+    ``RoleFilter.cache_key`` holds and the cursor, so each process keeps what it compiled for
+    PAGE_SQL_TTL. Only the SQL is kept: every request still runs it, and sees the current
+    roles. The form is validated only when the SQL is compiled.
 
     The statement is prepared when one plan is right for it every time:
     - an unfiltered page (only sorted, perhaps from a cursor) has the same best plan whatever
@@ -403,9 +423,12 @@ def compiled_page(filterset: RoleFilter, after: str | None) -> CompiledPage:
       least recently used."""
     from postings.cards import KEY_FIELDS
 
-    page_key = filterset.page_key(after)
+    search_key = filterset.cache_key(version)
     fragments = caches["fragments"]
-    key = "role-page-sql:" + hashlib.sha256(page_key.encode()).hexdigest() if page_key else None
+    key = None
+    if search_key is not None:
+        page_key = f"{search_key}|after={after or ''}"
+        key = "role-page-sql:" + hashlib.sha256(page_key.encode()).hexdigest()
     page = fragments.get(key) if key else None
     if page is not None and page.params is None:
         return page._replace(prepare=True)  # seen before: worth planning once
@@ -443,10 +466,9 @@ def fetch_page(page: CompiledPage) -> tuple[list[dict], str | None]:
 
 def capped_count(queryset, cache_key: str | None = None) -> tuple[int, bool]:
     """The number of matches up to COUNT_CAP, and whether there are more. With ``cache_key``
-    (the normalised query of a search that does not depend on the viewer) the count may be up
-    to COUNT_TTL seconds old (CAPPED_COUNT_TTL past the cap): a result count, not a promise.
-    ``queryset`` may be a function that returns it, called only when the count is not
-    cached."""
+    (a search's ``RoleFilter.cache_key``, which changes with every write to what it counts)
+    the count is kept for COUNT_TTL. ``queryset`` may be a function that returns it, called
+    only when the count is not cached."""
     fragments = caches["fragments"]
     key = None
     if cache_key is not None:
@@ -457,12 +479,61 @@ def capped_count(queryset, cache_key: str | None = None) -> tuple[int, bool]:
             queryset = queryset()
         count = queryset.order_by()[: COUNT_CAP + 1].count()
         if key:
-            fragments.set(key, count, CAPPED_COUNT_TTL if count > COUNT_CAP else COUNT_TTL)
+            fragments.set(key, count, COUNT_TTL)
     return min(count, COUNT_CAP), count > COUNT_CAP
 
 
-def query_key(data) -> str:
-    """The search's parameters in a canonical order, without the page cursor: the same
-    search always gives the same key."""
-    items = sorted((k, v) for k in data if k != "after" for v in data.getlist(k) if v != "")
-    return urlencode(items)
+class Listing(NamedTuple):
+    """One page of the role list, as ``role_listing`` serves it."""
+
+    filter: RoleFilter
+    rows: list  # postings.cards.Row
+    cards: str  # their rendered cards
+    count: int
+    more: bool  # more than ``count``
+    next_cursor: str | None
+    is_later_page: bool
+    has_errors: bool
+    # The key of everything the page's body shows (with the language and whether someone is
+    # signed in), and of its filter form; the canonical search, for alerts.
+    body_key: str
+    form_key: str
+    query: str
+
+
+def role_listing(params: QueryDict, request, after: str | None) -> Listing:
+    """A page of open roles for the list page's parameters, as ``request``'s user sees it,
+    after the cursor ``after``.
+
+    Its parts come from per-process caches whose keys hold everything they depend on (see
+    docs/caches.md): the page's SQL (``compiled_page``), the count, the cards
+    (postings.cards) and, in the template, the body and the filter form. The ContentVersion is
+    read first, so that nothing cached under it is older than it."""
+    from jobboard.models import content_version
+    from postings.cards import Row, render_cards
+
+    version = content_version()
+    filterset = RoleFilter(params or None, queryset=Role.objects.listed(), request=request)
+    page = compiled_page(filterset, after, version)
+    rows, next_cursor = fetch_page(page)
+    rows = [Row(row) for row in rows]
+    search_key = filterset.cache_key(version)
+    count, more = capped_count(lambda: filterset.qs, cache_key=search_key)
+    cards, cards_key = render_cards(rows, version)
+    raw = params.urlencode()  # the links of the body are built from the parameters as given
+    body_key = "|".join(map(str, [raw, search_key, cards_key, count, more, next_cursor]))
+    if search_key is None:
+        body_key += f"|now={timezone.now().isoformat()}"  # never the same twice
+    return Listing(
+        filter=filterset,
+        rows=rows,
+        cards=cards,
+        count=count,
+        more=more,
+        next_cursor=next_cursor,
+        is_later_page=page.is_later_page,
+        has_errors=page.has_errors,
+        body_key=hashlib.sha256(body_key.encode()).hexdigest(),
+        form_key=hashlib.sha256(f"{search_key or body_key}|{count}|{more}".encode()).hexdigest(),
+        query=filterset.canonical_query(),
+    )

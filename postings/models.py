@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -19,6 +20,9 @@ from postings.choices import Department, ExperienceLevel, Genre, PaymentTiming, 
 
 # Open reports from this many people hide a published shoot until a moderator decides.
 REPORTS_TO_HIDE = 3
+
+# A suspended studio's shoots leave the public pages (accounts.Studio.Verification.SUSPENDED).
+SUSPENDED = "suspended"
 
 # What stands for the non-ASCII text in ``Role.search_ascii``: the unit separator, which
 # ``str.split()`` counts as whitespace, so a search query (whitespace collapsed) never holds it.
@@ -40,13 +44,12 @@ class City(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        # The search filters keep a copy per process (postings.filters.cities_by_slug); this
-        # one sees the change at once, the others within CITY_TTL.
-        from django.core.cache import caches
-
-        caches["fragments"].delete("cities")
+    def sync_roles(self) -> None:
+        """Derive again the copies of the roles in this city (its names are in their search
+        text): after an edit in the admin."""
+        for shoot in self.shoots.select_related("studio").order_by("pk"):
+            shoot.city = self
+            shoot.sync_roles()
 
     @property
     def name(self) -> str:
@@ -58,8 +61,13 @@ class ShootQuerySet(models.QuerySet):
         return self.filter(status=Shoot.Status.PUBLISHED)
 
     def public(self) -> ShootQuerySet:
-        """What anyone may see: published and not hidden by reports."""
-        return self.published().filter(hidden_at__isnull=True)
+        """What anyone may see and apply to: published, not hidden by reports, and posted by a
+        studio that is not suspended."""
+        return (
+            self.published()
+            .filter(hidden_at__isnull=True)
+            .exclude(studio__verification_status=SUSPENDED)
+        )
 
     def managed_by(self, user) -> ShootQuerySet:
         if not user.is_authenticated:
@@ -69,13 +77,14 @@ class ShootQuerySet(models.QuerySet):
     def visible_to(self, user) -> ShootQuerySet:
         """Shoots whose pages ``user`` may open: public ones, closed or expired ones that were
         public (shown as no longer taking applications), every shoot of the user's own studios,
-        and everything for staff. Drafts and shoots waiting for review stay private."""
+        and everything for staff. Drafts, shoots waiting for review, shoots hidden by reports
+        and every shoot of a suspended studio stay private."""
         if getattr(user, "is_staff", False):
             return self
         seen = Q(status=Shoot.Status.PUBLISHED) | Q(
             status__in=[Shoot.Status.CLOSED, Shoot.Status.EXPIRED]
         )
-        visible = seen & Q(hidden_at__isnull=True)
+        visible = seen & Q(hidden_at__isnull=True) & ~Q(studio__verification_status=SUSPENDED)
         if user is not None and user.is_authenticated:
             own = Shoot.objects.filter(studio__memberships__user=user).values("pk")
             visible |= Q(pk__in=own)
@@ -237,7 +246,42 @@ class Shoot(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED and self.hidden_at is None
+        """As ``ShootQuerySet.public``: published, not hidden, its studio not suspended."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.hidden_at is None
+            and self.studio.verification_status != SUSPENDED
+        )
+
+    class Access(NamedTuple):
+        visible: bool  # may open the shoot's pages
+        preview: bool  # sees it before (or instead of) publication: not public
+        is_member: bool  # a member of its studio (asked only when it matters, see ``access``)
+
+    @staticmethod
+    def access(
+        status: str,
+        hidden_at,
+        studio_status: str,
+        studio_id: int,
+        viewer,
+        *,
+        always_ask_membership: bool = False,
+    ) -> Shoot.Access:
+        """``ShootQuerySet.visible_to``'s rule for one shoot, from its columns: for pages that
+        read them without loading the shoot (the oracle test holds the two equal). Whether
+        ``viewer`` is a member of the studio is asked of the database only for a shoot that is
+        not public, unless ``always_ask_membership``."""
+        S = Shoot.Status
+        shown = status in {S.PUBLISHED, S.CLOSED, S.EXPIRED}
+        public_page = shown and hidden_at is None and studio_status != SUSPENDED
+        is_member = False
+        if viewer is not None and (always_ask_membership or not public_page):
+            from accounts.models import StudioMembership
+
+            is_member = StudioMembership.objects.filter(studio_id=studio_id, user=viewer).exists()
+        visible = public_page or (viewer is not None and (viewer.is_staff or is_member))
+        return Shoot.Access(visible, not public_page, is_member)
 
     @property
     def is_editable(self) -> bool:
@@ -318,7 +362,9 @@ class Shoot(models.Model):
             S.PUBLISHED,
             reviewed_by=by,
             reviewed_at=now,
-            published_at=self.published_at or now,
+            # Published again after review (an edit, a report): new to alerts and the newest
+            # sort again (alerts never send a role twice).
+            published_at=now,
             hidden_at=None,
         )
         transaction.on_commit(lambda: emails.shoot_reviewed(self))
@@ -411,40 +457,27 @@ class Shoot(models.Model):
             role._state.adding = True
             role.shoot = copy
             role.booked_count = 0
+            role.added_at = None
             role.save()
         return copy
 
     def sync_roles(self) -> None:
-        """Copy what search filters on onto the roles, so that listings filter and sort one
-        table with its own indexes (see Role). Call after any change to the shoot, its roles
-        or its studio."""
-        public = self.is_public
-        days = self.days
-        self.roles.update(
-            city_id=self.city_id,
-            start_date=self.start_date,
-            end_date=self.end_date,
-            published_at=self.published_at,
-            studio_verified=self.studio.is_verified,
-            listed=models.Case(
-                models.When(booked_count__lt=F("openings"), then=models.Value(public)),
-                default=models.Value(False),
-            ),
-            day_rate=models.Case(
-                models.When(pay_unit=PayUnit.DAY, then=F("pay_min")),
-                default=F("pay_min") / days,
-            ),
-        )
-        roles = list(self.roles.all())
+        """Derive again every copied column of this shoot's roles (see ``Role.copies``). Every
+        transition of the shoot, its roles or its studio calls it, in its transaction; the
+        roles are locked (in primary-key order) so that a booking that changes one cannot
+        interleave with the copy of its listing."""
+        roles = list(self.roles.select_for_update().order_by("pk"))
         for role in roles:
-            role.search_document = role.build_search_document(self)
-        Role.objects.bulk_update(roles, ["search_document"])
+            for name, value in role.copies(self).items():
+                setattr(role, name, value)
+        Role.objects.bulk_update(roles, Role.COPIED_FIELDS)
 
 
 class RoleQuerySet(models.QuerySet):
     def listed(self) -> RoleQuerySet:
-        """Open to applications: the shoot is public and the role still has openings."""
-        return self.filter(listed=True)
+        """Open to applications: the shoot is public, the role still has openings, and its
+        apply-by date has not passed (Asia/Shanghai)."""
+        return self.filter(listed=True, apply_by__gte=timezone.localdate())
 
     def in_cities(self, cities) -> RoleQuerySet:
         return self.filter(city__in=cities)
@@ -545,11 +578,13 @@ class Role(models.Model):
     requirements = models.TextField(_("requirements"), max_length=2000, blank=True)
     apply_by = models.DateField(_("apply by"))
     booked_count = models.PositiveSmallIntegerField(_("booked"), default=0, editable=False)
+    added_at = models.DateTimeField(_("added at"), default=timezone.now, editable=False)
 
-    # Copied from the shoot (see the class docstring).
+    # Copied from the shoot and its studio by ``copies`` (see the class docstring).
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", editable=False)
     start_date = models.DateField(editable=False)
     end_date = models.DateField(editable=False)
+    # When the role became public: its shoot's publication, or when it was added if later.
     published_at = models.DateTimeField(null=True, editable=False)
     studio_verified = models.BooleanField(default=False, editable=False)
     listed = models.BooleanField(default=False, editable=False)
@@ -626,25 +661,52 @@ class Role(models.Model):
     def __str__(self) -> str:
         return f"{self.title} · {self.shoot}"
 
+    # The columns ``copies`` derives (see docs/caches.md).
+    COPIED_FIELDS = [
+        "city",
+        "start_date",
+        "end_date",
+        "published_at",
+        "studio_verified",
+        "listed",
+        "day_rate",
+        "search_document",
+    ]
+
     def save(self, *args, **kwargs) -> None:
         # Derived, not a side effect: a new role takes the copied columns from its shoot.
         if self._state.adding and self.shoot_id:
-            shoot = self.shoot
-            self.city_id, self.start_date, self.end_date = (
-                shoot.city_id,
-                shoot.start_date,
-                shoot.end_date,
-            )
-            self.published_at = shoot.published_at
-            self.studio_verified = shoot.studio.is_verified
-            self.listed = shoot.is_public and self.booked_count < self.openings
-            days = shoot.days
-            self.day_rate = self.pay_min if self.pay_unit == PayUnit.DAY else self.pay_min // days
-            self.search_document = self.build_search_document(shoot)
+            if self.added_at is None:
+                self.added_at = timezone.now()
+            for name, value in self.copies(self.shoot).items():
+                setattr(self, name, value)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("postings:role_detail", kwargs={"pk": self.pk})
+
+    def copies(self, shoot: Shoot) -> dict:
+        """The copied columns as the rules give them from ``shoot`` and its studio: the one
+        place they are derived, for a new role (``save``), after a booking or a release
+        (``refresh_listing``) and for every role of a shoot (``Shoot.sync_roles``).
+        ``listed`` is what listings filter on: the shoot is public (``Shoot.is_public``) and
+        the role has an opening left; the apply-by date is checked when listing
+        (``RoleQuerySet.listed``), as it passes with the clock."""
+        studio = shoot.studio
+        added_at = self.added_at or timezone.now()
+        published_at = max(shoot.published_at, added_at) if shoot.published_at else None
+        return {
+            "city_id": shoot.city_id,
+            "start_date": shoot.start_date,
+            "end_date": shoot.end_date,
+            "published_at": published_at,
+            "studio_verified": studio.is_verified,
+            "listed": shoot.is_public and self.booked_count < self.openings,
+            "day_rate": self.pay_min
+            if self.pay_unit == PayUnit.DAY
+            else self.pay_min // shoot.days,
+            "search_document": self.build_search_document(shoot),
+        }
 
     @property
     def is_public(self) -> bool:
@@ -755,10 +817,10 @@ class Role(models.Model):
         return " ".join(" ".join(str(p) for p in parts).split()).lower()
 
     def refresh_listing(self) -> None:
-        """After a booking or a release: the role is listed while its shoot is public and it
-        has openings left."""
-        self.listed = self.shoot.is_public and not self.is_filled
-        self.save(update_fields=["listed"])
+        """After a booking or a release (the role locked): derive its copies again."""
+        for name, value in self.copies(self.shoot).items():
+            setattr(self, name, value)
+        self.save(update_fields=self.COPIED_FIELDS)
 
 
 class RoleGrams(models.Model):

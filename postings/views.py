@@ -1,28 +1,21 @@
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.models import Studio, StudioMembership
+from accounts.models import Studio
 from jobboard.auth import signed_in_user
 from jobboard.ratelimit import allow
-from jobboard.sql import BIGINT_MAX, CompiledQuery, prepared
 from jobboard.transitions import InvalidTransition
-from postings.cards import Row, render_cards
-from postings.filters import RoleFilter, capped_count, compiled_page, fetch_page, query_key
+from postings import pages
+from postings.filters import role_listing
 from postings.forms import ROLE_PAY_FIELDS, ReportForm, RoleFormSet, ShootForm
-from postings.models import Report, Role, Shoot
+from postings.models import Report, Shoot
 
 # --- Browse and search -------------------------------------------------------------------------
 
@@ -30,196 +23,44 @@ from postings.models import Report, Role, Shoot
 @login_not_required
 @require_safe
 def role_list(request):
-    filterset = RoleFilter(request.GET or None, queryset=Role.objects.listed(), request=request)
-    page = compiled_page(filterset, request.GET.get("after"))
-    rows, next_cursor = fetch_page(page)
-    page_rows = [Row(row) for row in rows]
-    key = query_key(request.GET)
-    # "Fits my availability" depends on who asks: its count is cached for that person only.
-    count, more = capped_count(
-        lambda: filterset.qs,
-        cache_key=f"{key}|user={request.user.pk}" if filterset.is_personal else key,
-    )
-    cards, cards_key = render_cards(page_rows)
+    listing = role_listing(request.GET, request, after=request.GET.get("after"))
     context = {
-        "filter": filterset,
-        "form": filterset.form,
-        "form_key": key,
-        "roles": page_rows,
-        "cards": cards,
-        # What the page's body shows besides the language and whether someone is signed in.
-        "body_version": "|".join(
-            map(str, [request.META.get("QUERY_STRING", ""), cards_key, count, more, next_cursor])
-        ),
-        "count": count,
-        "more": more,
-        "next_cursor": next_cursor,
-        "is_later_page": page.is_later_page,
-        "has_errors": page.has_errors,
+        "filter": listing.filter,
+        "form": listing.filter.form,
+        "form_key": listing.form_key,
+        "alert_query": listing.query,
+        "roles": listing.rows,
+        "cards": listing.cards,
+        "body_version": listing.body_key,
+        "count": listing.count,
+        "more": listing.more,
+        "next_cursor": listing.next_cursor,
+        "is_later_page": listing.is_later_page,
+        "has_errors": listing.has_errors,
     }
     if request.htmx:
         return render(request, "postings/role_list.html#results", context)
     return render(request, "postings/role_list.html", context)
 
 
-def page_version(*parts) -> str:
-    """The key of a public page's rendered body in the fragment cache: everything the body
-    shows that can change (a shoot's edits bump its ``updated_at``; bookings change the roles'
-    ``booked_count``), the viewer's situation, the language and the day (apply-by dates close
-    roles at midnight)."""
-    values = []
-    for part in parts:
-        if isinstance(part, Shoot):
-            studio = part.studio
-            part = (
-                part.pk,
-                part.status,
-                part.hidden_at,
-                part.updated_at,
-                studio.name,
-                studio.verification_status,
-            )
-        values.append(repr(part))
-    values += [get_language(), timezone.localdate().isoformat()]
-    return hashlib.sha256("|".join(values).encode()).hexdigest()
-
-
-def _is_preview(shoot: Shoot) -> bool:
-    """Seen by its studio or staff before (or instead of) publication."""
-    return shoot_access(shoot.status, shoot.hidden_at, shoot.studio_id, None)[1]
-
-
-def shoot_access(status: str, hidden_at, studio_id: int, viewer) -> tuple[bool, bool, bool]:
-    """Whether ``viewer`` may open a shoot's pages (as ``Shoot.objects.visible_to`` decides),
-    whether they see it as a preview (not public), and whether they are a member of its studio
-    (asked of the database only for a shoot that is not public)."""
-    S = Shoot.Status
-    preview = not (status == S.PUBLISHED and hidden_at is None) and (
-        status not in {S.CLOSED, S.EXPIRED} or hidden_at is not None
-    )
-    is_member = (
-        preview
-        and viewer is not None
-        and StudioMembership.objects.filter(studio_id=studio_id, user=viewer).exists()
-    )
-    visible = not preview or (viewer is not None and (viewer.is_staff or is_member))
-    return visible, preview, is_member
-
-
-ROLE_PAGE_TTL = 600
-# What a role's page shows can change only with these (see page_version).
-ROLE_STATE = CompiledQuery(
-    lambda pk: Role.objects.filter(pk=pk).values(
-        "shoot_id",
-        "booked_count",
-        "listed",
-        "apply_by",
-        "shoot__status",
-        "shoot__hidden_at",
-        "shoot__updated_at",
-        "shoot__studio_id",
-        "shoot__studio__name",
-        "shoot__studio__verification_status",
-    ),
-    int,
-    prepare=True,
-)
-OTHER_ROLES = CompiledQuery(
-    lambda shoot_id, pk: (
-        Role.objects.filter(shoot_id=shoot_id)
-        .exclude(pk=pk)
-        .order_by("department", "pk")
-        .values_list("pk", "booked_count")
-    ),
-    int,
-    int,
-    named=False,
-    prepare=True,
-)
-
-
 @login_not_required
 @require_safe
 def role_detail(request, pk):
-    """A role's page. What it shows can change only with the columns read first (see
-    ``page_version``), so its parts are rendered once per version and process, and a page
-    that is already rendered costs two small queries."""
-    viewer = signed_in_user(request)
-    state = next(iter(ROLE_STATE(pk)), None) if pk <= BIGINT_MAX else None
-    if state is None:
-        raise Http404
-    visible, preview, is_member = shoot_access(
-        state["shoot__status"], state["shoot__hidden_at"], state["shoot__studio_id"], viewer
-    )
-    if not visible:
-        raise Http404
-    others = OTHER_ROLES(state["shoot_id"], pk)
-    apply_url = reverse("applications:apply", kwargs={"pk": pk})
-    version = page_version(
-        pk, sorted(state.items()), preview, is_member, apply_url, others, request.get_host()
-    )
-    pages = caches["pages"]
-    page = pages.get(f"role-page:{version}")
-    if page is None:
-        role = (
-            Role.objects.select_related("shoot__studio", "shoot__city", "city")
-            .filter(pk=pk)
-            .first()
-        )
-        if role is None:
-            raise Http404
-        shoot = role.shoot
-        context = {
-            "role": role,
-            "shoot": shoot,
-            "studio": shoot.studio,
-            "others": list(shoot.roles.exclude(pk=pk).order_by("department", "pk")),
-            "apply_url": apply_url,
-            "share_url": request.build_absolute_uri(role.get_absolute_url()),
-            "preview": preview,
-            "is_member": is_member,
-        }
-        page = {
-            "title": f"{role.title} · {shoot.title}",
-            "description": " · ".join(
-                [
-                    role.pay_display,
-                    f"{role.start_date:%Y-%m-%d} – {role.end_date:%Y-%m-%d}",
-                    role.city.name,
-                    shoot.studio.name,
-                ]
-            ),
-            "json_ld": role.job_posting_json() if shoot.is_public else None,
-            "body": render_to_string(
-                "postings/includes/role_detail_body.html", context, request=request
-            ),
-        }
-        pages.set(f"role-page:{version}", page, ROLE_PAGE_TTL)
+    page = pages.role_page(request, pk, viewer=signed_in_user(request))
     return render(request, "postings/role_detail.html", {"page": page})
 
 
 @login_not_required
 @require_safe
-@prepared()  # the shoot, its roles and the viewer's membership, each found by key
 def call_sheet(request, pk):
-    viewer = signed_in_user(request)
-    shoot = get_object_or_404(
-        Shoot.objects.visible_to(viewer).select_related("studio", "city"), pk=pk
-    )
-    is_member = viewer is not None and shoot.studio.memberships.filter(user=viewer).exists()
-    roles = shoot.roles.order_by("department", "pk")
-    preview = _is_preview(shoot)
-    # What the roles' rows show changes with the shoot's updated_at (roles are saved with their
-    # shoot) or with bookings: the page's body is cached under that, and the roles themselves
-    # are loaded only to render it.
-    version = page_version(shoot, preview, is_member, list(roles.values_list("pk", "booked_count")))
+    sheet = pages.call_sheet(request, pk, viewer=signed_in_user(request))
     context = {
-        "shoot": shoot,
-        "studio": shoot.studio,
-        "roles": roles.defer("search_document", "search_ascii"),
-        "preview": preview,
-        "is_member": is_member,
-        "page_version": version,
+        "shoot": sheet.shoot,
+        "studio": sheet.shoot.studio,
+        "roles": sheet.roles,
+        "preview": sheet.preview,
+        "is_member": sheet.is_member,
+        "page_version": sheet.body_key,
     }
     return render(request, "postings/call_sheet.html", context)
 

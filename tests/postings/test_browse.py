@@ -138,6 +138,7 @@ def test_posted_within_days(client):
     fresh = published_role()
     old = published_role()
     Shoot.objects.filter(pk=old.shoot_id).update(published_at=timezone.now() - timedelta(days=10))
+    Role.objects.filter(pk=old.pk).update(added_at=timezone.now() - timedelta(days=11))
     old.shoot.refresh_from_db()
     old.shoot.sync_roles()
     assert found(client, posted="7") == {fresh.pk}
@@ -254,21 +255,20 @@ def test_result_count_is_capped(client, monkeypatch):
     assert response.context["count"] == 3 and response.context["more"] is True
 
 
-def test_counts_past_the_cap_are_kept_longer(monkeypatch):
-    """An exact count may be a minute old; "more than the cap" stays true far longer, and a
-    broad search costs the most to count."""
-    from postings.filters import CAPPED_COUNT_TTL, COUNT_TTL, capped_count
-
-    kept = {}
-    fragments = caches["fragments"]
-    monkeypatch.setattr(fragments, "set", lambda key, value, timeout: kept.update({value: timeout}))
-    monkeypatch.setattr("postings.filters.COUNT_CAP", 3)
+def test_a_cached_count_follows_every_write(client):
+    """Counts are cached under the content version: a role published, filled or closed is
+    counted (and shown) on the next request, never a minute later."""
     shoot = ShootFactory()
-    roles = [RoleFactory(shoot=shoot) for _n in range(5)]
+    roles = [RoleFactory(shoot=shoot, openings=1) for _n in range(3)]
     shoot.submit()
-    assert capped_count(Role.objects.listed(), "broad") == (3, True)
-    assert capped_count(Role.objects.filter(pk=roles[0].pk), "narrow") == (1, False)
-    assert kept == {4: CAPPED_COUNT_TTL, 1: COUNT_TTL} and CAPPED_COUNT_TTL > COUNT_TTL
+    assert client.get(URL).context["count"] == 3
+    assert client.get(URL).context["count"] == 3  # from the cache
+    Role.objects.filter(pk=roles[0].pk).update(booked_count=1, listed=False)
+    response = client.get(URL)
+    assert response.context["count"] == 2 and len(response.context["roles"]) == 2
+    shoot.close()
+    response = client.get(URL)
+    assert response.context["count"] == 0 and response.context["roles"] == []
 
 
 def test_home_has_search_box_and_header_link(client):

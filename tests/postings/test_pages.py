@@ -147,14 +147,16 @@ def _roles(n):
 @pytest.mark.parametrize("n", [1, 15])
 def test_list_and_search_query_count_is_fixed(client, django_assert_num_queries, n):
     _roles(n)
-    # page + its cards (rendered once, then cached) + count + the cities (then kept)
-    with django_assert_num_queries(4):
+    # content version + page + its cards (rendered once, then cached) + count + the cities
+    # (for the filter form, rendered once)
+    with django_assert_num_queries(5):
         assert client.get(reverse("postings:role_list")).status_code == 200
     # Again: cards, count and the form come from the fragment cache.
-    with django_assert_num_queries(1):
-        assert client.get(reverse("postings:role_list")).status_code == 200
-    # A search: page + count (its cards and the cities are cached already)
     with django_assert_num_queries(2):
+        assert client.get(reverse("postings:role_list")).status_code == 200
+    # A search: version + the cities (for the filter, then for the form's choices), page and
+    # count (its cards are cached already)
+    with django_assert_num_queries(6):
         response = client.get(
             reverse("postings:role_list"),
             {"q": "灯光", "department": ["lighting", "camera"], "city": "hengdian", "sort": "pay"},
@@ -166,8 +168,11 @@ def test_list_and_search_query_count_is_fixed(client, django_assert_num_queries,
 def test_list_query_count_signed_in(as_user, graduate, django_assert_num_queries, n):
     _roles(n)
     c = as_user(graduate)
-    # session + user + count + page + cards + cities
-    with django_assert_num_queries(6):
+    # session + user + version + page + cards + count + cities
+    with django_assert_num_queries(7):
+        assert c.get(reverse("postings:role_list"), {"fits_me": "on"}).status_code == 200
+    # Again: version + page (the count, cards and body are this person's, and cached)
+    with django_assert_num_queries(4):
         assert c.get(reverse("postings:role_list"), {"fits_me": "on"}).status_code == 200
 
 
@@ -175,13 +180,13 @@ def test_list_query_count_signed_in(as_user, graduate, django_assert_num_queries
 def test_detail_and_call_sheet_query_count_is_fixed(client, django_assert_num_queries, n):
     shoot = _roles(n)
     role = shoot.roles.first()
-    # The role's state and its shoot's other roles, then (rendered once) the role and the
+    # The content version and who may see the role, then (rendered once) the role and the
     # others in full.
     with django_assert_num_queries(4):
         assert client.get(detail(role)).status_code == 200
     with django_assert_num_queries(2):
         assert client.get(detail(role)).status_code == 200
-    # The call sheet: the shoot and its roles' bookings, then (rendered once) its roles.
+    # The call sheet: the version and the shoot, then (rendered once) its roles.
     with django_assert_num_queries(3):
         assert client.get(sheet(shoot)).status_code == 200
     with django_assert_num_queries(2):

@@ -87,31 +87,38 @@ def test_editing_a_pending_shoot_screens_it_again(as_user, recruiter, studio_a):
 
 @pytest.mark.parametrize("status", [choice for choice, _label in Shoot.Status.choices])
 @pytest.mark.parametrize("hidden", [False, True])
-def test_shoot_access_decides_as_visible_to_does(status, hidden, graduate):
-    """The role page decides from the shoot's state (postings.views.shoot_access); the other
-    pages ask the database (Shoot.objects.visible_to). They must agree for every viewer."""
+@pytest.mark.parametrize("suspended", [False, True])
+def test_shoot_access_decides_as_visible_to_does(status, hidden, suspended, graduate):
+    """The role page decides from the shoot's columns (Shoot.access); the other pages ask the
+    database (Shoot.objects.visible_to). They must agree for every viewer."""
     from django.utils import timezone
 
-    from accounts.models import User
-    from postings.views import shoot_access
+    from accounts.models import Studio, User
     from tests.factories import ShootFactory, UserFactory, member
 
     shoot = ShootFactory()
     Shoot.objects.filter(pk=shoot.pk).update(
         status=status, hidden_at=timezone.now() if hidden else None
     )
-    shoot.refresh_from_db()
+    if suspended:
+        Studio.objects.filter(pk=shoot.studio_id).update(verification_status="suspended")
+    shoot = Shoot.objects.select_related("studio").get(pk=shoot.pk)
     recruiter = UserFactory()
     member(recruiter, shoot.studio)
     staff = UserFactory(is_staff=True)
     viewers: list[User | None] = [None, graduate, recruiter, staff]
+    public_page = status in {"published", "closed", "expired"} and not hidden and not suspended
     for viewer in viewers:
         expected = Shoot.objects.visible_to(viewer).filter(pk=shoot.pk).exists()
-        visible, preview, is_member = shoot_access(
-            shoot.status, shoot.hidden_at, shoot.studio_id, viewer
+        access = Shoot.access(
+            shoot.status,
+            shoot.hidden_at,
+            shoot.studio.verification_status,
+            shoot.studio_id,
+            viewer,
         )
-        assert visible == expected, (status, hidden, viewer)
-        assert preview == (
-            not shoot.is_public and not (status in {"closed", "expired"} and not hidden)
-        )
-        assert is_member == (preview and viewer == recruiter)
+        assert access.visible == expected, (status, hidden, suspended, viewer)
+        assert access.preview == (not public_page)
+        assert access.is_member == (not public_page and viewer == recruiter)
+        assert (status == "published" and public_page) == shoot.is_public
+        assert Studio.Verification.SUSPENDED == "suspended"
