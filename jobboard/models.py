@@ -37,8 +37,9 @@ class ContentVersion(models.Model):
     Database triggers (migration 0002) bump it, whoever writes (a view, the admin, a command,
     a manual UPDATE). They are deferred to the commit, so that the row is the last lock a
     transaction takes (no lock order to keep with the rows it wrote), and bump it once per
-    transaction (tests, whose transactions never commit, fire them at once: tests/conftest.py). A reader reads it before what it caches, so an entry under a version never
-    holds content older than that version."""
+    transaction (tests, whose transactions never commit, fire them at once: tests/conftest.py).
+    A reader reads it before what it caches, so an entry under a version never holds content
+    older than that version."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     value = models.BigIntegerField(default=0)

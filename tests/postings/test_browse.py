@@ -3,7 +3,6 @@ from html import unescape
 from urllib.parse import parse_qs
 
 import pytest
-from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
