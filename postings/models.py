@@ -466,11 +466,20 @@ class Shoot(models.Model):
         transition of the shoot, its roles or its studio calls it, in its transaction; the
         roles are locked (in primary-key order) so that a booking that changes one cannot
         interleave with the copy of its listing."""
+        from django.db.backends.postgresql.psycopg_any import DateRange
+
+        from applications.models import Application
+
         roles = list(self.roles.select_for_update().order_by("pk"))
         for role in roles:
             for name, value in role.copies(self).items():
                 setattr(role, name, value)
         Role.objects.bulk_update(roles, Role.COPIED_FIELDS)
+        # Bookings keep the shoot's dates for the database's guard against double booking.
+        dates = DateRange(self.start_date, self.end_date, "[]")
+        Application.objects.booked().filter(role__shoot=self).exclude(booked_dates=dates).update(
+            booked_dates=dates
+        )
 
 
 class RoleQuerySet(models.QuerySet):

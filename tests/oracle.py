@@ -1,0 +1,331 @@
+"""The oracle: what the site must show, stated from the rules alone.
+
+Used only by tests. Every answer here comes from plain ORM reads of the source tables (shoots,
+their studios and cities, roles' own fields, applications, unavailable days) and Python: no
+cache, no compiled SQL, and none of the columns copied onto roles (``Role.city``,
+``start_date``, ``end_date``, ``published_at``, ``studio_verified``, ``listed``,
+``day_rate``, ``search_document``, ``search_ascii``, ``booked_count``), nor RoleGrams. The
+stateful test (tests/test_oracle.py) compares what the site serves with it after every step.
+
+The rules:
+- A shoot's pages are open to anyone when it is published, closed or expired, not hidden by
+  reports, and its studio is not suspended; to members of its studio and to staff always.
+  A role's page and its apply page follow its shoot's call sheet.
+- A shoot is public when, in addition, it is published. A role is open (listed, in search,
+  the feed, the sitemap and alerts, and taking applications) when its shoot is public, fewer
+  of its applications are booked than it has openings, and its apply-by date is today or
+  later (Asia/Shanghai).
+- A role was published at its shoot's publication, or when it was added if that is later.
+- Its pay per day is its pay, or for a project fee the fee divided by the shoot's days
+  (rounded down).
+- Keyword search: the words (whitespace collapsed, lower-cased) are a substring of the
+  role's title, the shoot's title, the studio's name, the role's description, the shoot's
+  synopsis, the department's names in Chinese and English and the city's names, joined by
+  spaces (whitespace collapsed, lower-cased).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.http import QueryDict
+from django.utils import timezone, translation
+
+from accounts.models import Studio, StudioMembership, Unavailability
+from applications.models import Application
+from postings.choices import Department, PayUnit
+from postings.models import City, Role, Shoot
+
+PAGE_SIZE = 20
+COUNT_CAP = 1000
+FEED_SIZE = 50
+ALERT_SIZE = 30
+ALERT_SLACK = timedelta(minutes=10)
+
+
+@dataclass
+class Fact:
+    """One role with what the rules need of it, read from the source tables."""
+
+    role: Role
+    shoot: Shoot
+    studio: Studio
+    city: City
+    booked: int
+
+    @property
+    def pk(self) -> int:
+        return self.role.pk
+
+    @property
+    def published_at(self) -> datetime | None:
+        if self.shoot.published_at is None:
+            return None
+        return max(self.shoot.published_at, self.role.added_at)
+
+    @property
+    def days(self) -> int:
+        return (self.shoot.end_date - self.shoot.start_date).days + 1
+
+    @property
+    def day_rate(self) -> int:
+        if self.role.pay_unit == PayUnit.DAY:
+            return self.role.pay_min
+        return self.role.pay_min // self.days
+
+    @property
+    def text(self) -> str:
+        labels = []
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                labels.append(str(Department(self.role.department).label))
+        parts = [
+            self.role.title,
+            self.shoot.title,
+            self.studio.name,
+            self.role.description,
+            self.shoot.synopsis,
+            *labels,
+            self.city.name_zh,
+            self.city.name_en,
+        ]
+        return " ".join(" ".join(parts).split()).lower()
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            shoot_is_public(self.shoot)
+            and self.booked < self.role.openings
+            and self.role.apply_by >= timezone.localdate()
+        )
+
+
+def shoot_pages_open_to_anyone(shoot: Shoot) -> bool:
+    return (
+        shoot.status in {Shoot.Status.PUBLISHED, Shoot.Status.CLOSED, Shoot.Status.EXPIRED}
+        and shoot.hidden_at is None
+        and shoot.studio.verification_status != Studio.Verification.SUSPENDED
+    )
+
+
+def shoot_is_public(shoot: Shoot) -> bool:
+    return shoot.status == Shoot.Status.PUBLISHED and shoot_pages_open_to_anyone(shoot)
+
+
+def is_member(viewer, shoot: Shoot) -> bool:
+    return (
+        viewer is not None
+        and StudioMembership.objects.filter(user=viewer, studio_id=shoot.studio_id).exists()
+    )
+
+
+def call_sheet_visible(viewer, shoot: Shoot) -> bool:
+    if shoot_pages_open_to_anyone(shoot):
+        return True
+    return viewer is not None and (viewer.is_staff or is_member(viewer, shoot))
+
+
+def role_page_visible(viewer, role: Role) -> bool:
+    return call_sheet_visible(viewer, role.shoot)
+
+
+apply_page_visible = role_page_visible
+
+
+def facts() -> list[Fact]:
+    booked = {}
+    for role_id in Application.objects.filter(status=Application.Status.BOOKED).values_list(
+        "role_id", flat=True
+    ):
+        booked[role_id] = booked.get(role_id, 0) + 1
+    roles = Role.objects.select_related("shoot__studio", "shoot__city").order_by("pk")
+    return [
+        Fact(role, role.shoot, role.shoot.studio, role.shoot.city, booked.get(role.pk, 0))
+        for role in roles
+    ]
+
+
+def fact(role_id: int, known: list[Fact] | None = None) -> Fact:
+    return next(f for f in (known if known is not None else facts()) if f.pk == role_id)
+
+
+def open_roles(known: list[Fact] | None = None) -> list[Fact]:
+    return [f for f in (known if known is not None else facts()) if f.is_open]
+
+
+# --- The list's parameters, as its form reads them --------------------------------------------
+
+
+def city_slugs() -> set[str]:
+    return set(City.objects.values_list("slug", flat=True))
+
+
+def _last(params: QueryDict, name: str) -> str:
+    value = params.get(name)
+    return "" if value is None else value
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _ticked(params: QueryDict, name: str) -> bool:
+    value = params.get(name)
+    return value is not None and value.lower() not in {"", "false", "0"}
+
+
+def _sort(params: QueryDict) -> str:
+    value = _last(params, "sort")
+    return value if value in {"newest", "pay", "start", "apply_by"} else "newest"
+
+
+def busy(viewer, fact: Fact) -> bool:
+    """Whether the shoot's dates clash with the viewer's unavailable days or bookings."""
+    start, end = fact.shoot.start_date, fact.shoot.end_date
+    days_off = Unavailability.objects.filter(
+        profile__user=viewer, start_date__lte=end, end_date__gte=start
+    )
+    bookings = Application.objects.filter(
+        applicant=viewer,
+        status=Application.Status.BOOKED,
+        role__shoot__start_date__lte=end,
+        role__shoot__end_date__gte=start,
+    )
+    return days_off.exists() or bookings.exists()
+
+
+def matches(fact: Fact, params: QueryDict, viewer, now: datetime) -> bool:
+    """Whether an open role matches the list's parameters for ``viewer`` (None when
+    anonymous). A parameter whose value the form refuses is ignored, as the page says."""
+    departments = set(params.getlist("department"))
+    if (
+        departments
+        and departments <= set(Department.values)
+        and fact.role.department not in departments
+    ):
+        return False
+    cities = set(params.getlist("city"))
+    if cities and cities <= city_slugs() and fact.city.slug not in cities:
+        return False
+    q = " ".join(_last(params, "q").split()).lower()
+    if q and len(_last(params, "q")) <= 100 and q not in fact.text:
+        return False
+    start, end = _date(_last(params, "start")), _date(_last(params, "end"))
+    if start and end and end < start:
+        end = None  # refused: the last day before the first
+    if start and fact.shoot.start_date < start:
+        return False
+    if end and fact.shoot.end_date > end:
+        return False
+    if viewer is not None and _ticked(params, "fits_me") and busy(viewer, fact):
+        return False
+    min_pay = _last(params, "min_pay")
+    if min_pay.isdigit() and int(min_pay) <= 1_000_000 and fact.day_rate < int(min_pay):
+        return False
+    unit = _last(params, "pay_unit")
+    if unit in PayUnit.values and fact.role.pay_unit != unit:
+        return False
+    if _ticked(params, "newcomers") and not fact.role.newcomers_welcome:
+        return False
+    if _ticked(params, "meals") and not fact.shoot.meals_provided:
+        return False
+    if _ticked(params, "lodging") and not fact.shoot.lodging_provided:
+        return False
+    if _ticked(params, "verified") and fact.studio.verification_status != "verified":
+        return False
+    posted = _last(params, "posted")
+    too_old = posted in {"1", "3", "7", "30"} and fact.published_at < now - timedelta(
+        days=int(posted)
+    )
+    return not too_old
+
+
+def sort_key(fact: Fact, sort: str):
+    if sort == "pay":
+        return (-fact.day_rate, -fact.pk)
+    if sort == "start":
+        return (fact.shoot.start_date, fact.pk)
+    if sort == "apply_by":
+        return (fact.role.apply_by, fact.pk)
+    return (-fact.published_at.timestamp(), -fact.pk)
+
+
+def search(
+    params: QueryDict, viewer=None, now: datetime | None = None, known: list[Fact] | None = None
+) -> list[int]:
+    """Every open role the list shows for ``params`` to ``viewer``, in the page's order."""
+    now = now or timezone.now()
+    found = [f for f in open_roles(known) if matches(f, params, viewer, now)]
+    sort = _sort(params)
+    return [f.pk for f in sorted(found, key=lambda f: sort_key(f, sort))]
+
+
+@dataclass
+class ListPage:
+    ids: list[int]  # this page's roles, in order
+    count: int  # as shown: up to COUNT_CAP
+    more: bool  # more than COUNT_CAP
+    has_next: bool
+
+
+def list_pages(
+    params: QueryDict, viewer=None, now: datetime | None = None, known: list[Fact] | None = None
+) -> list[ListPage]:
+    """The list's pages for ``params``: the first, then each following one by its cursor."""
+    ids = search(params, viewer, now, known)
+    count, more = min(len(ids), COUNT_CAP), len(ids) > COUNT_CAP
+    chunks = [ids[i : i + PAGE_SIZE] for i in range(0, len(ids), PAGE_SIZE)] or [[]]
+    return [
+        ListPage(chunk, count, more, has_next=n + 1 < len(chunks)) for n, chunk in enumerate(chunks)
+    ]
+
+
+def feed(
+    params: QueryDict, now: datetime | None = None, known: list[Fact] | None = None
+) -> list[int]:
+    """The Atom feed of a search (anonymous): its newest FEED_SIZE open roles."""
+    now = now or timezone.now()
+    found = [f for f in open_roles(known) if matches(f, params, None, now)]
+    found.sort(key=lambda f: (f.published_at, f.pk), reverse=True)
+    return [f.pk for f in found[:FEED_SIZE]]
+
+
+def sitemap(known: list[Fact] | None = None) -> set[int]:
+    return {f.pk for f in open_roles(known)}
+
+
+def json_ld(role_id: int, known: list[Fact] | None = None) -> dict | None:
+    """What a role page's JSON-LD must say (the parts that depend on data), or None when the
+    page has none (its shoot is not public)."""
+    f = fact(role_id, known)
+    if not shoot_is_public(f.shoot):
+        return None
+    return {
+        "title": f.role.title,
+        "datePosted": f.published_at.isoformat(),
+        "jobStartDate": f.shoot.start_date.isoformat(),
+        "totalJobOpenings": max(f.role.openings - f.booked, 0),
+        "hiringOrganization.name": f.studio.name,
+    }
+
+
+def alert_roles(saved_search, now: datetime) -> list[int]:
+    """The roles an alert's next email holds: open roles matching its search as its owner
+    sees it, published since its last email (less ALERT_SLACK), never sent by it before; the
+    oldest first, at most ALERT_SIZE."""
+    since = (saved_search.last_sent_at or saved_search.created_at) - ALERT_SLACK
+    sent = set(saved_search.sent.values_list("role_id", flat=True))
+    params = QueryDict(saved_search.query)
+    found = [
+        f
+        for f in open_roles()
+        if f.published_at >= since
+        and f.pk not in sent
+        and matches(f, params, saved_search.user, now)
+    ]
+    found.sort(key=lambda f: (f.published_at, f.pk))
+    return [f.pk for f in found[:ALERT_SIZE]]
