@@ -2,10 +2,9 @@
 
 Applications are sent often, and building these queries cost the ORM more than PostgreSQL
 takes to run them (about 1.3 ms of 12 per application), so the submission's SQL is compiled
-once per process and prepared on each connection (jobboard.sql). The rule of who may see the
-role is ``Shoot.objects.visible_to``'s: the compiled path serves only roles open to
-applications (``Role.objects.listed``'s rule, public shoots) and defers everything else to
-the plain query."""
+once per process and prepared on each connection (jobboard.sql). Apply pages are anyone's
+view of a role (``Shoot.objects.visible_to(None)``): the compiled path serves only roles open
+to applications (listed, their shoot public) and defers everything else to the plain query."""
 
 from __future__ import annotations
 
@@ -51,10 +50,11 @@ _PROFILE_OF = CompiledQuery(
 
 
 def role_to_apply(pk: int, user, *, slim: bool) -> Role:
-    """Role ``pk`` as ``user`` may see it (``Shoot.objects.visible_to``), with ``applied`` set
-    to the id of their application to it (or None), in one query; Http404 when they may not
-    see it. ``slim`` loads only what a submission needs, for a role listed as open (any
-    other is loaded whole, as for the page)."""
+    """Role ``pk`` if anyone may see its page (``Shoot.objects.visible_to(None)``: public,
+    closed or expired, not hidden, its studio not suspended), with ``applied`` set to the id
+    of ``user``'s application to it (or None), in one query; Http404 otherwise. ``slim`` loads
+    only what a submission needs, for a role listed as open (any other is loaded whole, as
+    for the page)."""
     if pk > BIGINT_MAX:
         raise Http404
     if slim:
@@ -69,7 +69,9 @@ def role_to_apply(pk: int, user, *, slim: bool) -> Role:
             role.applied = row["applied"]
             return role
     roles = (
-        Role.objects.filter(pk=pk, shoot__in=Shoot.objects.visible_to(user))
+        # Anyone's view (``visible_to(None)``): a studio previews its own roles' pages, but
+        # nobody applies to a role that is not public.
+        Role.objects.filter(pk=pk, shoot__in=Shoot.objects.visible_to(None))
         .select_related("shoot", "shoot__studio", "shoot__city")
         .defer("search_document", "search_ascii")
     )

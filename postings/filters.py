@@ -445,7 +445,9 @@ def compiled_page(filterset: RoleFilter, after: str | None, version: int) -> Com
             sql, params = None, ()
         has_errors = filterset.is_bound and bool(filterset.form.errors)
         prepare = not filterset.has_filters
-        if sql is not None and not prepare and key:  # a search that may be repeated
+        # A search that may be repeated, and an unfiltered first page (its only value is the
+        # day, which its key holds): values written in, one plan for them.
+        if sql is not None and key and (not prepare or not is_later_page):
             sql, params = connection.ops.compose_sql(sql, params), None
         page = CompiledPage(sql, params, sort, is_later_page, has_errors, prepare)
         if key:

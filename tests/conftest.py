@@ -25,6 +25,18 @@ def _fresh_fragments():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request to an /en/ page leaves
+    English active in the thread (LocaleMiddleware does not reset it), and ``reverse()``
+    would then give the next test English addresses."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _content_version_follows_writes(request):
     """The ContentVersion triggers fire at commit (jobboard/migrations/0002), and a test in a
     transaction never commits: there they fire as each row is written, so that the caches

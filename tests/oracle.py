@@ -10,7 +10,8 @@ stateful test (tests/test_oracle.py) compares what the site serves with it after
 The rules:
 - A shoot's pages are open to anyone when it is published, closed or expired, not hidden by
   reports, and its studio is not suspended; to members of its studio and to staff always.
-  A role's page and its apply page follow its shoot's call sheet.
+  A role's page follows its shoot's call sheet; its apply page is open to anyone who may see
+  the page without being a member or staff.
 - A shoot is public when, in addition, it is published. A role is open (listed, in search,
   the feed, the sitemap and alerts, and taking applications) when its shoot is public, fewer
   of its applications are booked than it has openings, and its apply-by date is today or
@@ -130,7 +131,9 @@ def role_page_visible(viewer, role: Role) -> bool:
     return call_sheet_visible(viewer, role.shoot)
 
 
-apply_page_visible = role_page_visible
+def apply_page_visible(viewer, role: Role) -> bool:
+    """Anyone's view: a studio previews its own roles' pages but applies to none."""
+    return shoot_pages_open_to_anyone(role.shoot)
 
 
 def facts() -> list[Fact]:

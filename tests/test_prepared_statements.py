@@ -89,7 +89,10 @@ def test_a_prepared_page_reads_current_rows(client):
 def test_the_role_page_s_lookups_are_prepared(client):
     role = published_role()
     assert client.get(role.get_absolute_url()).status_code == 200
-    assert [s for s in prepared_statements() if '"postings_role"."booked_count"' in s]
+    statements = prepared_statements()
+    # Who may see it (ROLE_ACCESS), and the content version its cached body is keyed by.
+    assert [s for s in statements if '"shoot__studio__verification_status"' in s]
+    assert [s for s in statements if "FROM jobboard_contentversion" in s]
 
 
 def test_only_what_runs_inside_prepared_is_prepared():

@@ -340,7 +340,6 @@ class Command(BaseCommand):
 
         roles = []
         for shoot, size in zip(shoots, plans, strict=True):
-            public = shoot.status == Shoot.Status.PUBLISHED
             for _ in range(size):
                 department = rng.choice(departments)
                 zh, en, base_rate = rng.choice(ROLES_BY_DEPARTMENT[department])
@@ -372,15 +371,11 @@ class Command(BaseCommand):
                     ),
                     requirements="守时，服从安排。Punctual, follows the call sheet.",
                     apply_by=shoot.start_date - timedelta(days=rng.randrange(0, 4)),
-                    city=shoot.city,
-                    start_date=shoot.start_date,
-                    end_date=shoot.end_date,
-                    published_at=shoot.published_at,
-                    studio_verified=shoot.studio.is_verified,
-                    listed=public,
-                    day_rate=pay if unit == PayUnit.DAY else pay // shoot.days,
+                    # Posted with its shoot: published when the shoot was.
+                    added_at=shoot.published_at or now,
                 )
-                role.search_document = role.build_search_document(shoot)
+                for name, value in role.copies(shoot).items():
+                    setattr(role, name, value)
                 roles.append(role)
         roles = Role.objects.bulk_create(roles, batch_size=batch)
 
