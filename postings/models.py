@@ -461,6 +461,7 @@ class Shoot(models.Model):
             role.save()
         return copy
 
+    @transaction.atomic
     def sync_roles(self) -> None:
         """Derive again every copied column of this shoot's roles (see ``Role.copies``). Every
         transition of the shoot, its roles or its studio calls it, in its transaction; the
