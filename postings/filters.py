@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from urllib.parse import urlencode
@@ -333,11 +334,18 @@ def cursor_for(role: Role | dict, sort: str) -> str:
     return f"{_encode(getattr(role, field))}~{role.pk}"
 
 
+# A cursor's id: ASCII digits only ("²".isdigit() is True, and int() refuses it).
+_CURSOR_ID = re.compile(r"[0-9]{1,18}", re.ASCII)
+_CURSOR_INT = re.compile(r"[0-9]{1,10}", re.ASCII)
+
+
 def _decode(raw: str, sort: str):
-    """``(value, pk)`` from a cursor, or None when it is malformed (we then start over)."""
+    """``(value, pk)`` from a cursor, or None when it is malformed (we then start over). The
+    grammar is strict: ``<value>~<id>`` with an ASCII id; the value an ISO date and time with
+    its offset (newest), an ISO date (start, apply-by) or ASCII digits (pay)."""
     field, _descending = Sort.KEYS[sort]
     value, sep, pk = (raw or "").rpartition("~")
-    if not sep or not pk.isdigit() or len(raw) > 80:
+    if not sep or len(raw) > 80 or not _CURSOR_ID.fullmatch(pk) or not value.isascii():
         return None
     try:
         if field == "published_at":
@@ -347,10 +355,12 @@ def _decode(raw: str, sort: str):
         elif field in {"start_date", "apply_by"}:
             parsed = date.fromisoformat(value)
         else:
+            if not _CURSOR_INT.fullmatch(value):
+                return None
             parsed = int(value)
             if not 0 <= parsed <= 2_000_000_000:
                 return None
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     return parsed, int(pk)
 

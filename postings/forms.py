@@ -131,6 +131,9 @@ RoleFormSet = forms.inlineformset_factory(
     extra=0,
     min_num=1,
     max_num=30,
+    # Never build more forms than that, whatever TOTAL_FORMS says (Django's default allows
+    # 1,000 more: a request that took 30 seconds).
+    absolute_max=30,
     validate_max=True,
     can_delete=True,
 )

@@ -101,6 +101,63 @@ def test_role_list_and_feed_survive_any_query(world, params):
     assert response.status_code < 500
 
 
+# The page cursor's grammar, ``<sort key>~<id>``, with each part bent: Unicode digits
+# ("²".isdigit() is True), signs, exponents, offsets, overflows, separators doubled or missing.
+CURSOR_PARTS = st.one_of(
+    values,
+    st.sampled_from(["²", "١٢", "１２", "+5", "5e3", "00", "2026-12-07T08:36:48+08:00"]),
+    st.sampled_from(["2026-12-07T08:36:48.118743", "2026-12-07", "9999-12-31T23:59:59+14:00"]),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+)
+CURSORS = st.builds(
+    lambda value, sep, pk: f"{value}{sep}{pk}",
+    CURSOR_PARTS,
+    st.sampled_from(["~", "~~", "", "%7E", " ~"]),
+    CURSOR_PARTS,
+)
+
+
+@FUZZ
+@given(
+    sort=st.sampled_from(["newest", "pay", "start", "apply_by", "bogus"]),
+    after=CURSORS,
+)
+def test_any_page_cursor_starts_over_or_pages(world, sort, after):
+    client = Client()
+    response = client.get(reverse("postings:role_list"), {"sort": sort, "after": after})
+    assert response.status_code == 200, (sort, after)
+
+
+@pytest.mark.parametrize("after", ["400~²", "400~١", "²~5", "2026-12-07~1e3", "400~" + "9" * 40])
+def test_the_cursors_that_once_gave_500_start_over(world, after):
+    response = Client().get(reverse("postings:role_list"), {"sort": "pay", "after": after})
+    assert response.status_code == 200
+    assert response.context["is_later_page"] is False
+
+
+@pytest.mark.parametrize("total", ["31", "1000", "1001", "5000", "-1", "x"])
+def test_the_role_formset_never_builds_more_than_its_maximum(world, recruiter, total):
+    """A studio's form with TOTAL_FORMS past the maximum is refused at once, with what was
+    typed kept, never built a thousand rows at a time."""
+    from postings.forms import RoleFormSet
+
+    assert RoleFormSet.absolute_max == 30
+    data = {
+        "title": "剧",
+        "roles-TOTAL_FORMS": total,
+        "roles-INITIAL_FORMS": "0",
+        "roles-MIN_NUM_FORMS": "1",
+        "roles-MAX_NUM_FORMS": "30",
+        "action": "save",
+    }
+    formset = RoleFormSet(data, prefix="roles")
+    assert len(formset.forms) <= 30
+    response = client_for(recruiter).post(reverse("postings:shoot_create"), data)
+    assert response.status_code == 200
+    assert len(response.content) < 400_000
+    assert 'value="剧"' in response.content.decode()
+
+
 @FUZZ
 @given(params=st.lists(st.tuples(st.sampled_from(["next", "q", "page", "lang"]), values)))
 def test_public_pages_survive_any_query(pages, params):
