@@ -96,6 +96,18 @@ class ApplicationQuerySet(models.QuerySet):
             status=Application.Status.OFFERED,
             offered_at__lte=now - OFFER_REMINDER_AFTER,
             offer_reminded_at__isnull=True,
+        ).acceptable(timezone.localdate(now))
+
+    def acceptable(self, today: date) -> ApplicationQuerySet:
+        """Offers that accepting could still turn into a booking (as ``accept`` decides): the
+        role has an opening left, the shoot is published, closed or expired (past its apply-by
+        dates; not cancelled, rejected or in review) and has not started."""
+        from postings.models import Shoot
+
+        return self.filter(
+            role__booked_count__lt=models.F("role__openings"),
+            role__shoot__status__in=Shoot.TAKING_CREW,
+            role__shoot__start_date__gte=today,
         )
 
     def visible_to(self, user) -> ApplicationQuerySet:
@@ -362,6 +374,12 @@ class Application(models.Model):
         User.objects.select_for_update(no_key=True).get(pk=self.applicant_id)
         if role.shoot.status == role.shoot.Status.CANCELLED:
             raise InvalidTransition(_("This shoot was cancelled."))
+        if role.shoot.status not in role.shoot.TAKING_CREW:
+            raise InvalidTransition(_("This shoot is not taking crew now."))
+        if role.shoot.start_date < timezone.localdate():
+            raise InvalidTransition(
+                _("This shoot has already started: the offer can no longer be accepted.")
+            )
         if role.booked_count >= role.openings:
             raise InvalidTransition(_("Every opening of this role has been booked."))
         clash = (

@@ -112,6 +112,8 @@ class Shoot(models.Model):
         EXPIRED = "expired", _("Expired")
 
     EDITABLE = {Status.DRAFT, Status.REJECTED, Status.PENDING, Status.PUBLISHED}
+    # Where an offer can still be accepted (before the first shoot day).
+    TAKING_CREW = [Status.PUBLISHED, Status.CLOSED, Status.EXPIRED]
     # Changing any of these on a published shoot sends it back to review.
     MATERIAL_FIELDS = (
         "start_date",

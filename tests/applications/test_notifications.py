@@ -238,3 +238,36 @@ def test_the_email_task_commits_with_the_application(hub_city):
         submit(role, person)
     assert Application.objects.count() == 1
     assert DBTaskResult.objects.count() == 1
+
+
+def test_no_reminder_for_an_offer_that_can_no_longer_be_accepted(hub_city):
+    """A full role, a cancelled shoot or one that has started: nothing to remind of."""
+    from tests.factories import StudioFactory, published_role
+
+    studio = StudioFactory()
+    studio_recruiter = UserFactory()
+    member(studio_recruiter, studio)
+    full = published_role(shoot__studio=studio, openings=1)
+    cancelled = published_role(shoot__studio=studio)
+    started = published_role(shoot__studio=studio)
+    offers = []
+    for role in (full, cancelled, started):
+        application = submit(role, CrewProfileFactory().user)
+        application.offer(by=studio_recruiter)
+        offers.append(application)
+    booked = submit(full, CrewProfileFactory().user)
+    booked.offer(by=studio_recruiter)
+    booked.accept(by=booked.applicant)
+    cancelled.shoot.cancel(by=studio_recruiter)
+    from postings.models import Shoot
+
+    Shoot.objects.filter(pk=started.shoot_id).update(
+        start_date=timezone.localdate() - timedelta(days=1)
+    )
+    Application.objects.filter(pk__in=[a.pk for a in offers]).update(
+        offered_at=timezone.now() - timedelta(hours=25)
+    )
+    assert not Application.objects.offers_to_remind().exists()
+    mail.outbox.clear()
+    call_command("remind_offers", stdout=StringIO())
+    assert mail.outbox == []

@@ -145,3 +145,23 @@ def test_date_clashes_lists_days_off_and_bookings(role, graduate, recruiter):
         "bookings": [],
         "offers": [],
     }
+
+
+def test_an_offer_on_a_shoot_that_has_started_cannot_be_accepted(role, graduate, recruiter):
+    """Accepting books the person: never into the past."""
+    from freezegun import freeze_time
+
+    application = submit(role, graduate)
+    application.offer(by=recruiter)
+    with freeze_time(role.start_date + timedelta(days=1)), pytest.raises(InvalidTransition):
+        application.accept(by=graduate)
+    application.refresh_from_db()
+    assert application.status == Application.Status.OFFERED
+
+
+def test_an_offer_on_a_shoot_in_review_cannot_be_accepted(role, graduate, recruiter):
+    application = submit(role, graduate)
+    application.offer(by=recruiter)
+    role.shoot.after_material_edit()
+    with pytest.raises(InvalidTransition):
+        application.accept(by=graduate)
