@@ -12,6 +12,10 @@ with `kill -USR2 <master pid>` and then `kill -QUIT` of the old master."""
 import multiprocessing
 import os
 
+# The database limits of web requests (jobboard/settings.py): read when the application loads,
+# after this file.
+os.environ.setdefault("CALLSHEET_WEB", "1")
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "sync"

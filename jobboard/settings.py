@@ -27,6 +27,11 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -140,6 +145,18 @@ DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
 # instead of 15 at 100,000 roles). A server tuned otherwise can say so in DATABASE_URL
 # (``?options=...``).
 DATABASES["default"]["OPTIONS"].setdefault("options", "-c random_page_cost=1.1")
+# Web requests (gunicorn.conf.py sets CALLSHEET_WEB) never wait long on the database: a lock
+# held by something else, or a statement that runs away, fails the request with the
+# translated 503 page (jobboard.views.server_error) long before gunicorn's worker timeout,
+# instead of holding every worker until the timeout kills them with a blank answer. Migrations,
+# management commands and the task worker are not limited.
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 10_000)
+DATABASE_LOCK_TIMEOUT_MS = env_int("DATABASE_LOCK_TIMEOUT_MS", 3_000)
+if env_bool("CALLSHEET_WEB", False):
+    DATABASES["default"]["OPTIONS"]["options"] += (
+        f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+        f" -c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}"
+    )
 
 # The few hot statements run inside jobboard.sql.prepared() are prepared on each connection
 # (the role list's page: planning it costs PostgreSQL more than running it). Turn off behind a

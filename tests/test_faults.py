@@ -129,3 +129,73 @@ def test_readyz_follows_the_database_and_the_app_recovers_by_itself(gunicorn):
             _get(f"{base}/en/", headers={"Cookie": "sessionid=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})[0]
             == 200
         )
+
+
+def test_a_locked_table_answers_503_quickly_and_leaves_the_rest_serving(gunicorn):
+    """A table locked for longer than a page may wait (a migration, a stuck transaction):
+    pages that need it answer the translated 503 after the lock timeout, and /healthz,
+    /readyz and static files keep answering meanwhile. Management commands are not limited."""
+    import threading
+
+    import psycopg
+
+    base, pgdata = gunicorn
+    db = database.embedded_settings(pgdata, name="faults")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        with psycopg.connect(
+            host=db["HOST"], port=db["PORT"], user="postgres", dbname=db["NAME"]
+        ) as conn:
+            conn.execute("LOCK TABLE django_session IN ACCESS EXCLUSIVE MODE")
+            locked.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        cookie = {"Cookie": "sessionid=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}
+        for path in ("/en/", "/zh-hans/"):
+            started = time.monotonic()
+            status, body = _get(f"{base}{path}", headers=cookie)
+            waited = time.monotonic() - started
+            assert status == 503, (path, status)
+            assert "Traceback" not in body
+            assert ("briefly unavailable" in body) or ("暂时无法访问" in body)
+            # At most two statements wait out the lock timeout (3 s): far below the 30 s of
+            # gunicorn's worker timeout, which used to answer with a blank page.
+            assert waited < 10, waited
+        started = time.monotonic()
+        assert _get(f"{base}/healthz")[0] == 200
+        assert _get(f"{base}/readyz")[0] == 200
+        assert time.monotonic() - started < 2
+    finally:
+        release.set()
+        holder.join()
+    assert _get(f"{base}/en/", headers={"Cookie": "sessionid=" + "a" * 32})[0] == 200
+
+
+def test_only_web_processes_get_the_database_timeouts():
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 50}
+    env.pop("CALLSHEET_WEB", None)
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'jobboard.settings');"
+        "django.setup(); from django.conf import settings;"
+        "print(settings.DATABASES['default']['OPTIONS']['options'])"
+    )
+    plain = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    web = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "CALLSHEET_WEB": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "statement_timeout" not in plain and "lock_timeout" not in plain
+    assert "statement_timeout=10000" in web and "lock_timeout=3000" in web
+    config = (ROOT / "gunicorn.conf.py").read_text()
+    assert 'os.environ.setdefault("CALLSHEET_WEB", "1")' in config
