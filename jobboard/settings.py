@@ -87,7 +87,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "jobboard.middleware.private_cache_middleware",
     "jobboard.middleware.staff_second_factor_middleware",
+    "jobboard.views.error_page_middleware",
 ]
+CSRF_FAILURE_VIEW = "jobboard.views.csrf_failure"
 
 ROOT_URLCONF = "jobboard.urls"
 WSGI_APPLICATION = "jobboard.wsgi.application"

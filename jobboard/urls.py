@@ -48,4 +48,5 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
+handler400 = "jobboard.views.bad_request"
 handler500 = "jobboard.views.server_error"

@@ -38,6 +38,38 @@ def readyz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def bad_request(request, exception=None):
+    """400, in the site's style and the request's language. Django's own renders its template
+    without the request; a request refused for its host cannot be asked for it either, so
+    that one gets a plain page."""
+    from django.core.exceptions import DisallowedHost
+
+    if isinstance(exception, DisallowedHost):
+        return HttpResponse("Bad request (400)", status=400, content_type="text/plain")
+    return render(request, "400.html", status=400)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent without its token (expired, another browser, cookies
+    off) says so and what to do, in the site's style."""
+    return render(request, "403_csrf.html", status=403)
+
+
+def error_page_middleware(get_response):
+    """Responses that leave their body empty (405 from ``require_POST`` and its kind) get the
+    site's page for their status."""
+
+    def middleware(request):
+        response = get_response(request)
+        if response.status_code == 405 and not response.content and request.method != "HEAD":
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response
+
+    return middleware
+
+
 def server_error(request):
     """500 handler, and 503 when the cause is an unreachable database.
 
