@@ -43,10 +43,14 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# Development targets: without a DEBUG of their own they run in development mode (production
+# needs SECRET_KEY; `make serve` and compose migrate with it).
+migrate: export DEBUG ?= 1
 migrate: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
 
+demo: export DEBUG ?= 1
 demo: migrate
 	$(MANAGE) load_demo
 

@@ -85,3 +85,12 @@ def test_gunicorn_config_has_sane_timeouts():
     # Workers are forked from a master that loaded and warmed the application up.
     assert namespace["preload_app"] is True
     assert callable(namespace["when_ready"])
+
+
+def test_make_demo_and_migrate_run_in_development_mode_by_default():
+    """`make demo` worked only with SECRET_KEY or DEBUG=1 set by hand."""
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    assert "demo: export DEBUG ?= 1" in makefile
+    assert "migrate: export DEBUG ?= 1" in makefile
