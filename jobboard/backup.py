@@ -49,7 +49,11 @@ def _env(db: dict) -> dict:
 def dump(destination: Path, alias: str = "default") -> Path:
     db = connections[alias].settings_dict
     folder = destination / datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder.mkdir(parents=True, exist_ok=False)
+    # CVs and every account's data: readable by the owner only, as the private files are.
+    destination.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.mkdir(mode=0o700, exist_ok=False)
+    folder.chmod(0o700)  # whatever the umask
+    previous_umask = os.umask(0o077)
     subprocess.run(
         [
             pg_tool("pg_dump"),
@@ -62,10 +66,15 @@ def dump(destination: Path, alias: str = "default") -> Path:
         env=_env(db),
         check=True,
     )
-    media = Path(settings.PRIVATE_MEDIA_ROOT)
-    with tarfile.open(folder / FILES_FILE, "w:gz") as tar:
-        if media.exists():
-            tar.add(media, arcname=".")
+    try:
+        media = Path(settings.PRIVATE_MEDIA_ROOT)
+        with tarfile.open(folder / FILES_FILE, "w:gz") as tar:
+            if media.exists():
+                tar.add(media, arcname=".")
+    finally:
+        os.umask(previous_umask)
+    for path in (folder / DATABASE_FILE, folder / FILES_FILE):
+        path.chmod(0o600)
     return folder
 
 
@@ -75,8 +84,10 @@ def restore(
     alias: str = "default",
     database: str | None = None,
     media_root: Path | None = None,
-) -> None:
-    """Restore into ``database`` (default: the configured one), replacing what is there."""
+) -> list[str]:
+    """Restore into ``database`` (default: the configured one), replacing what is there, and
+    the private files; private files the backup does not hold are deleted (they belonged to
+    rows the restore replaced). Returns their names."""
     db = connections[alias].settings_dict
     name = database or db["NAME"]
     subprocess.run(
@@ -97,4 +108,12 @@ def restore(
     target = Path(media_root or settings.PRIVATE_MEDIA_ROOT)
     target.mkdir(parents=True, exist_ok=True)
     with tarfile.open(source / FILES_FILE, "r:gz") as tar:
+        kept = {Path(member.name).as_posix().removeprefix("./") for member in tar.getmembers()}
         tar.extractall(target, filter="data")
+    # Files uploaded after the backup belong to rows the restore removed: delete them.
+    orphans = []
+    for path in sorted(target.rglob("*")):
+        if path.is_file() and path.relative_to(target).as_posix() not in kept:
+            orphans.append(path.relative_to(target).as_posix())
+            path.unlink()
+    return orphans

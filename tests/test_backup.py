@@ -1,6 +1,7 @@
 """A backup restores into a fresh database with the same rows in every table and the same
 private files (the CVs the app wrote)."""
 
+import stat
 import uuid
 from pathlib import Path
 
@@ -80,12 +81,23 @@ def test_backup_restores_every_table_and_every_private_file(
 
     folder = backup.dump(tmp_path / "backups")
     assert (folder / backup.DATABASE_FILE).stat().st_size > 0
+    # CVs and everyone's data: the owner alone reads a backup, whatever the umask.
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for name in (backup.DATABASE_FILE, backup.FILES_FILE):
+        assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600
     fresh = f"restore_{uuid.uuid4().hex[:8]}"
     restored_media = tmp_path / "restored-private"
     with _connect("postgres") as conn:
         conn.execute(f'CREATE DATABASE "{fresh}"')
     try:
-        backup.restore(folder, database=fresh, media_root=restored_media)
+        # A CV uploaded after the backup, in the folder restored into: its row is gone after
+        # the restore, so the file goes too, and is named.
+        late = restored_media / "applications" / "late.pdf"
+        late.parent.mkdir(parents=True)
+        late.write_bytes(make_pdf())
+        orphans = backup.restore(folder, database=fresh, media_root=restored_media)
+        assert orphans == ["applications/late.pdf"]
+        assert not late.exists()
         assert _tables(fresh) == before
         assert _files(restored_media) == files
         assert _files(_private_media) == files  # restoring elsewhere left the originals alone

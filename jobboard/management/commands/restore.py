@@ -8,8 +8,8 @@ from jobboard import backup
 class Command(BaseCommand):
     help = (
         "Restore a folder written by `backup`: replaces the database's contents (pg_restore "
-        "--clean, in one transaction) and puts the private files back. Stop the web and worker "
-        "processes first."
+        "--clean, in one transaction) and puts the private files back; private files uploaded "
+        "after the backup are deleted and listed. Stop the web and worker processes first."
     )
 
     def add_arguments(self, parser):
@@ -22,5 +22,7 @@ class Command(BaseCommand):
             raise CommandError(f"{folder} holds no {backup.DATABASE_FILE}")
         if not yes and input("This replaces the current data. Type 'yes': ").strip() != "yes":
             raise CommandError("Cancelled.")
-        backup.restore(folder, database=database)
+        orphans = backup.restore(folder, database=database)
+        for name in orphans:
+            self.stdout.write(f"  deleted {name} (uploaded after the backup)")
         self.stdout.write(self.style.SUCCESS(f"Restored {folder}"))
