@@ -403,8 +403,23 @@ def _export_data(user) -> tuple[dict, list[tuple[str, object]]]:
         }
         if profile.cv:
             files.append((f"cv/{profile.cv_name or 'cv.pdf'}", profile.cv))
-    applications = Application.objects.filter(applicant=user).select_related(
-        "role", "role__shoot", "role__shoot__studio"
+    from allauth.account.models import EmailAddress
+    from django.db.models import Prefetch
+
+    from applications.models import ApplicationEvent, CVView
+    from postings.models import Report
+
+    applications = (
+        Application.objects.filter(applicant=user)
+        .select_related("role", "role__shoot", "role__shoot__studio")
+        .prefetch_related(
+            # The history as the applicant sees it: studio-only notes stay the studio's.
+            Prefetch(
+                "events",
+                ApplicationEvent.objects.filter(is_private=False).select_related("actor"),
+            ),
+            Prefetch("cv_views", CVView.objects.select_related("studio")),
+        )
     )
     for application in applications:
         data["applications"].append(
@@ -415,14 +430,55 @@ def _export_data(user) -> tuple[dict, list[tuple[str, object]]]:
                 "status": application.status,
                 "note": application.note,
                 "applied_at": application.created_at,
+                "consent_to_share_at": application.consent_at,
+                "dates_confirmed": application.dates_confirmed,
+                "offered_at": application.offered_at,
+                "booked_dates": _date_range(application.booked_dates),
                 "cv": application.cv_name,
+                "history": [
+                    {
+                        "at": event.created_at,
+                        "from": event.from_status,
+                        "to": event.to_status,
+                        "by": "you" if event.actor_id == user.pk else "studio",
+                        "message": event.note,
+                    }
+                    for event in application.events.all()
+                ],
+                "cv_viewed": [
+                    {"at": view.viewed_at, "by_studio": view.studio.name if view.studio else ""}
+                    for view in application.cv_views.all()
+                ],
             }
         )
         if application.cv:
             files.append(
                 (f"applications/{application.pk}-{application.cv_name or 'cv.pdf'}", application.cv)
             )
+    data["reports_filed"] = [
+        {
+            "shoot": report.shoot.title,
+            "reason": report.reason,
+            "details": report.details,
+            "status": report.status,
+            "filed_at": report.created_at,
+            "resolution": report.resolution,
+        }
+        for report in Report.objects.filter(reporter=user).select_related("shoot")
+    ]
+    data["email_addresses"] = [
+        {"email": address.email, "verified": address.verified, "primary": address.primary}
+        for address in EmailAddress.objects.filter(user=user)
+    ]
     return data, files
+
+
+def _date_range(dates) -> list | None:
+    """A booking's dates as [first day, last day]."""
+    if not dates:
+        return None
+    last = dates.upper - timedelta(days=1) if not dates.upper_inc else dates.upper
+    return [dates.lower, last]
 
 
 @require_safe

@@ -115,3 +115,50 @@ def test_deleted_user_cannot_log_in(client, as_user, graduate):
     )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_export_holds_the_history_views_reports_consent_and_addresses(as_user, graduate):
+    """Everything held about the person's applications: the history with the studio's
+    messages (never its private notes), who opened the CV and when, the consent, offer and
+    booking times; the reports they filed; their email-address records."""
+    from allauth.account.models import EmailAddress
+
+    from applications.models import CVView
+    from postings.models import Report
+    from tests.factories import UserFactory, member
+
+    role = published_role()
+    studio_member = UserFactory()
+    member(studio_member, role.shoot.studio)
+    application = book(role, graduate)
+    application.add_private_note(by=studio_member, note="只给工作室看的备注")
+    application.release(by=studio_member, note="剧组改期，抱歉")
+    CVView.objects.create(application=application, viewer=studio_member, studio=role.shoot.studio)
+    other = published_role(title="另一个岗位")
+    Report.file(shoot=other.shoot, reporter=graduate, reason="fee", details="要押金")
+    EmailAddress.objects.create(user=graduate, email=graduate.email, verified=True, primary=True)
+
+    response = as_user(graduate).get(EXPORT)
+    data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("data.json"))
+    exported = data["applications"][0]
+    assert exported["consent_to_share_at"] and exported["offered_at"]
+    assert exported["booked_dates"] is None  # released
+    history = [(e["from"], e["to"], e["message"]) for e in exported["history"]]
+    assert ("", "submitted", "") in history
+    assert ("booked", "released", "剧组改期，抱歉") in history
+    assert "只给工作室看的备注" not in response.content.decode("latin-1")
+    assert "只给工作室看的备注" not in json.dumps(data, ensure_ascii=False)
+    assert exported["cv_viewed"][0]["by_studio"] == role.shoot.studio.name
+    assert data["reports_filed"][0]["details"] == "要押金"
+    assert data["email_addresses"] == [{"email": graduate.email, "verified": True, "primary": True}]
+
+
+def test_export_gives_a_booking_its_first_and_last_day(as_user, graduate):
+    role = published_role()
+    book(role, graduate)
+    response = as_user(graduate).get(EXPORT)
+    data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("data.json"))
+    assert data["applications"][0]["booked_dates"] == [
+        role.start_date.isoformat(),
+        role.end_date.isoformat(),
+    ]
