@@ -474,12 +474,15 @@ class Shoot(models.Model):
         from applications.models import Application
 
         roles = list(self.roles.select_for_update().order_by("pk"))
+        # From the shoot and studio as stored, not as this instance remembers them: a
+        # transition called on an instance loaded before an edit must not copy old dates.
+        shoot = Shoot.objects.select_related("studio", "city").get(pk=self.pk)
         for role in roles:
-            for name, value in role.copies(self).items():
+            for name, value in role.copies(shoot).items():
                 setattr(role, name, value)
         Role.objects.bulk_update(roles, Role.COPIED_FIELDS)
         # Bookings keep the shoot's dates for the database's guard against double booking.
-        dates = DateRange(self.start_date, self.end_date, "[]")
+        dates = DateRange(shoot.start_date, shoot.end_date, "[]")
         Application.objects.booked().filter(role__shoot=self).exclude(booked_dates=dates).update(
             booked_dates=dates
         )

@@ -198,3 +198,17 @@ def test_the_views_use_no_compiled_queries_or_raw_sql():
         source = (root / name).read_text()
         for marker in ("CompiledQuery", "cursor(", "prepared(", ".raw(", "RawSQL", "caches["):
             assert marker not in source, (name, marker)
+
+
+def test_a_transition_on_an_instance_loaded_before_an_edit_copies_what_is_stored():
+    """Found by the oracle's scripted walk: approving an instance loaded before the studio
+    moved the dates copied the old dates onto the roles."""
+    role = published_role(title="灯光助理")
+    stale = Shoot.objects.get(pk=role.shoot_id)
+    moved = stale.start_date + timedelta(days=3)
+    Shoot.objects.filter(pk=stale.pk).update(
+        start_date=moved, end_date=stale.end_date + timedelta(days=3)
+    )
+    stale.close()
+    role.refresh_from_db()
+    assert role.start_date == moved
