@@ -113,9 +113,44 @@ class User(AbstractBaseUser, PermissionsMixin):
         application histories) keep their shape. A new unusable password changes the session
         hash, which ends every session of this user; ``is_active`` off keeps them out."""
         from allauth.account.models import EmailAddress
+        from django.db.models import TextField, Value
+        from django.db.models.functions import Cast, Replace
+        from django_tasks_db.models import DBTaskResult
 
-        from applications.models import Application
+        from applications.models import Application, ApplicationEvent
+        from postings.models import Report
 
+        # Their applications end first, each in the lock order of every transition (its
+        # shoot, its role, the application): pending ones and offers are withdrawn, bookings
+        # released (the openings and dates freed).
+        for application in Application.objects.filter(
+            applicant=self, status__in=Application.ACTIVE
+        ).order_by("pk"):
+            role = application._lock_shoot_and_role()
+            ended = Application.end_all(
+                Application.objects.filter(pk=application.pk),
+                reason="account_deleted",
+                by=self,
+                withdraw=True,
+            )
+            if ended:
+                role.refresh_from_db(fields=["booked_count"])
+                role.refresh_listing()
+        # Nothing else keeps who they were: queued and finished emails that name them, and
+        # their name in studios' notes and in reports.
+        old_email, old_name = self.email, self.name
+        for text in {old_email, old_name} - {""}:
+            DBTaskResult.objects.annotate(text=Cast("args_kwargs", TextField())).filter(
+                text__contains=text
+            ).delete()
+        if len(old_name) >= 2:
+            deleted = str(_("deleted account"))
+            ApplicationEvent.objects.filter(note__contains=old_name).update(
+                note=Replace("note", Value(old_name), Value(deleted))
+            )
+            Report.objects.filter(details__contains=old_name).update(
+                details=Replace("details", Value(old_name), Value(deleted))
+            )
         files = []
         profile = CrewProfile.objects.filter(user=self).first()
         if profile is not None:
@@ -480,11 +515,18 @@ class Studio(models.Model):
         self._transition({V.PENDING, V.UNVERIFIED}, V.REJECTED, by=by, reason=reason)
         transaction.on_commit(lambda: emails.studio_status_changed(self))
 
+    @transaction.atomic
     def suspend(self, *, by, reason: str) -> None:
+        """Its shoots leave the public pages (``Shoot.is_public``), and every application to
+        them ends: bookings released, the rest closed, each person told once."""
+
         V = self.Verification
         self._transition(
             {V.PENDING, V.UNVERIFIED, V.VERIFIED, V.REJECTED}, V.SUSPENDED, by=by, reason=reason
         )
+        for shoot in self.shoots.order_by("pk"):
+            shoot.studio = self
+            shoot.end_applications(reason="suspended", by=by)
         transaction.on_commit(lambda: emails.studio_status_changed(self))
 
     @classmethod

@@ -64,6 +64,39 @@ def status_changed(application, note: str = "") -> None:
     )
 
 
+def applications_ended(application_ids: list[int], reason: str) -> None:
+    """Each person whose applications ended with their shoot or studio hears once, of all of
+    them, with why."""
+    from applications.models import Application
+
+    applications = (
+        Application.objects.filter(pk__in=application_ids)
+        .select_related("applicant", "role__shoot__studio")
+        .order_by("applicant_id", "pk")
+    )
+    by_person: dict = {}
+    for application in applications:
+        by_person.setdefault(application.applicant, []).append(application)
+    for person, ended in by_person.items():
+        email_user(
+            person,
+            "applications_ended",
+            {
+                "reason": reason,
+                "applications": [
+                    {
+                        "role": a.role.title,
+                        "shoot": a.role.shoot.title,
+                        "studio": a.role.shoot.studio.name,
+                        "status": a.status,
+                    }
+                    for a in ended
+                ],
+                "url": _url_for(person, "applications:my_applications"),
+            },
+        )
+
+
 def offer_reminder(application) -> None:
     """One reminder of an offer left unanswered."""
     role = application.role

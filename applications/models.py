@@ -43,6 +43,18 @@ def date_clashes(user, start: date, end: date) -> dict:
     return {"days_off": days_off, "bookings": bookings, "offers": offers}
 
 
+# Why applications end with what they depend on (``Application.end_all``): the history's note
+# (in both languages: it is read by the person and by the studio) and, in the email, a
+# sentence in the recipient's language (templates/emails/applications_ended.txt).
+ENDING_NOTES = {
+    "cancelled": "剧组已取消 · The studio cancelled the shoot",
+    "rejected": "通告被审核撤下 · A moderator took the shoot down",
+    "suspended": "工作室已被暂停 · Callsheet suspended the studio",
+    "started": "剧组已开机 · The shoot has started",
+    "account_deleted": "账户已删除 · The account was deleted",
+}
+
+
 def application_cv_upload_to(instance, filename: str) -> str:
     return private_name("applications")
 
@@ -175,6 +187,7 @@ class Application(models.Model):
         DECLINED = "declined", _("Offer declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         RELEASED = "released", _("Booking released")
+        ENDED = "ended", _("Ended with the shoot")
 
     ACTIVE = {Status.SUBMITTED, Status.SHORTLISTED, Status.OFFERED, Status.BOOKED}
 
@@ -353,22 +366,31 @@ class Application(models.Model):
         S = self.Status
         self._move({S.SUBMITTED, S.SHORTLISTED, S.OFFERED}, S.WITHDRAWN, by=by)
 
+    def _lock_shoot_and_role(self):
+        """Lock this application's shoot, then its role (the start of the lock order), and
+        return the role with its shoot and studio."""
+        from postings.models import Role, Shoot
+
+        shoot_id = Role.objects.values_list("shoot_id", flat=True).get(pk=self.role_id)
+        Shoot.objects.select_for_update(no_key=True).filter(pk=shoot_id).exists()
+        return (
+            Role.objects.select_for_update(of=("self",))
+            .select_related("shoot", "shoot__studio")
+            .get(pk=self.role_id)
+        )
+
     @transaction.atomic
     def accept(self, *, by) -> None:
         """The crew member accepts an offer, which books them: inside one transaction with the
         role and the person locked, refused when the role has no opening left or the person
         is already booked on overlapping dates."""
         from accounts.models import User
-        from postings.models import Role
 
-        # Locks in one order everywhere (application, role, person) so that racing
-        # transitions wait for each other instead of deadlocking.
+        # Locks in the one order of every transition (the shoot, the role, the application,
+        # the person: see ``end_all``), so that racing transitions wait for each other
+        # instead of deadlocking.
+        role = self._lock_shoot_and_role()
         Application.objects.select_for_update().get(pk=self.pk)
-        role = (
-            Role.objects.select_for_update()
-            .select_related("shoot", "shoot__studio")
-            .get(pk=self.role_id)
-        )
         # NO KEY UPDATE: serialises this person's bookings without blocking rows that merely
         # refer to them (events they act in).
         User.objects.select_for_update(no_key=True).get(pk=self.applicant_id)
@@ -403,18 +425,60 @@ class Application(models.Model):
     @transaction.atomic
     def release(self, *, by, note: str = "") -> None:
         """Cancel a booking: the opening is free again and the role reopens."""
-        from postings.models import Role
 
+        role = self._lock_shoot_and_role()
         Application.objects.select_for_update().get(pk=self.pk)
-        role = (
-            Role.objects.select_for_update()
-            .select_related("shoot", "shoot__studio")
-            .get(pk=self.role_id)
-        )
         self._move({self.Status.BOOKED}, self.Status.RELEASED, by=by, note=note, booked_dates=None)
         role.booked_count = max(role.booked_count - 1, 0)
         role.save(update_fields=["booked_count"])
         role.refresh_listing()
+
+    @classmethod
+    def end_all(
+        cls,
+        applications,
+        *,
+        reason: str,
+        by=None,
+        keep_bookings: bool = False,
+        withdraw: bool = False,
+    ) -> list[Application]:
+        """End every active application of ``applications`` because what it depends on ended
+        (``reason``: one of ``ENDING_REASONS``): a booking is released (its opening and dates
+        freed), unless ``keep_bookings``; a pending application or an offer ends (withdrawn
+        when the person left, ``withdraw``). Each change is in the history; each person hears
+        once, after commit, of all their applications that ended.
+
+        Lock order, the same for every transition that touches them: the shoot, its roles (in
+        primary-key order), the applications (in primary-key order), then a person. The caller
+        holds the shoots' and roles' locks; the applications are locked here. Roles' copies
+        are the caller's to derive again (``Shoot.sync_roles``, ``Role.refresh_listing``)."""
+        from postings.models import Role
+
+        S = cls.Status
+        note = ENDING_NOTES[reason]
+        ended = []
+        active = applications.filter(status__in=cls.ACTIVE).order_by("pk")
+        for application in active.select_for_update(of=("self",)).select_related("applicant"):
+            previous = application.status
+            if previous == S.BOOKED:
+                if keep_bookings:
+                    continue
+                application.status, application.booked_dates = S.RELEASED, None
+                Role.objects.filter(pk=application.role_id, booked_count__gt=0).update(
+                    booked_count=models.F("booked_count") - 1
+                )
+            else:
+                application.status = S.WITHDRAWN if withdraw else S.ENDED
+            application.save(update_fields=["status", "booked_dates", "updated_at"])
+            application.events.create(
+                from_status=previous, to_status=application.status, actor=by, note=str(note)
+            )
+            ended.append(application)
+        if ended and not withdraw:
+            ids = [application.pk for application in ended]
+            transaction.on_commit(lambda: emails.applications_ended(ids, reason))
+        return ended
 
     @property
     def status_tone(self) -> str:

@@ -90,6 +90,23 @@ class ShootQuerySet(models.QuerySet):
             visible |= Q(pk__in=own)
         return self.filter(visible)
 
+    def started_with_open_applications(self, today: date) -> ShootQuerySet:
+        """Closed or expired shoots that have started and still hold applications or offers
+        that never became bookings."""
+        from applications.models import Application
+
+        open_ones = Application.objects.filter(
+            role__shoot=models.OuterRef("pk"),
+            status__in=[
+                Application.Status.SUBMITTED,
+                Application.Status.SHORTLISTED,
+                Application.Status.OFFERED,
+            ],
+        )
+        return self.filter(
+            status__in=[Shoot.Status.CLOSED, Shoot.Status.EXPIRED], start_date__lte=today
+        ).filter(models.Exists(open_ones))
+
     def pending_review(self) -> ShootQuerySet:
         return self.filter(status=Shoot.Status.PENDING).order_by("submitted_at", "pk")
 
@@ -317,7 +334,18 @@ class Shoot(models.Model):
 
     # --- Transitions -----------------------------------------------------------------------
 
-    def _set_status(self, sources, target, **fields) -> None:
+    def _set_status(self, sources, target, *, ending: dict | None = None, by=None, **fields):
+        """Move to ``target`` from one of ``sources`` (as the locked row says), then, when the
+        move ends the shoot's applications (``ending``: ``Application.end_all``'s options),
+        end them, and derive the roles' copies again. Locks in the order every transition
+        keeps: the shoot, its roles, their applications (see ``Application.end_all``)."""
+        from applications.models import Application
+
+        self.status = (
+            Shoot.objects.select_for_update(no_key=True)
+            .values_list("status", flat=True)
+            .get(pk=self.pk)
+        )
         if self.status not in sources:
             raise InvalidTransition(
                 _("This shoot is “%(status)s”: that cannot be done now.")
@@ -327,6 +355,9 @@ class Shoot(models.Model):
         for name, value in fields.items():
             setattr(self, name, value)
         self.save(update_fields=["status", "updated_at", *fields])
+        if ending is not None:
+            list(self.roles.select_for_update().order_by("pk").values_list("pk", flat=True))
+            Application.end_all(Application.objects.filter(role__shoot=self), by=by, **ending)
         self.sync_roles()
 
     @transaction.atomic
@@ -376,9 +407,13 @@ class Shoot(models.Model):
         if not reason.strip():
             raise InvalidTransition(_("Say what the studio must change."))
         S = self.Status
+        # Taken down after publication: its applications end (bookings released) with it.
+        was_published = self.status == S.PUBLISHED
         self._set_status(
             {S.PENDING, S.PUBLISHED},
             S.REJECTED,
+            ending={"reason": "rejected"} if was_published else None,
+            by=by,
             reviewed_by=by,
             reviewed_at=timezone.now(),
             rejection_reason=reason,
@@ -392,13 +427,47 @@ class Shoot(models.Model):
 
     @transaction.atomic
     def cancel(self, *, by=None) -> None:
+        """The shoot will not happen: every booking is released and every other application
+        ends; each person hears once."""
         S = self.Status
-        self._set_status({S.DRAFT, S.PENDING, S.PUBLISHED, S.REJECTED}, S.CANCELLED)
+        self._set_status(
+            {S.DRAFT, S.PENDING, S.PUBLISHED, S.REJECTED},
+            S.CANCELLED,
+            ending={"reason": "cancelled"},
+            by=by,
+        )
 
     @transaction.atomic
     def expire(self) -> None:
+        """No longer taking applications (its apply-by dates passed, or it started). Once it
+        has started, applications and offers still open end; bookings stay."""
         S = self.Status
-        self._set_status({S.PUBLISHED}, S.EXPIRED)
+        started = self.start_date <= timezone.localdate()
+        self._set_status(
+            {S.PUBLISHED},
+            S.EXPIRED,
+            ending={"reason": "started", "keep_bookings": True} if started else None,
+        )
+
+    @transaction.atomic
+    def end_applications(self, *, reason: str, by=None, keep_bookings: bool = False) -> list:
+        """End the shoot's active applications (``Application.end_all``) in the lock order
+        (the shoot, its roles, the applications), then derive the roles' copies again: for
+        a suspended studio, and for a closed or expired shoot that has started (applications
+        and offers still open end; bookings stay: ``close_expired_shoots``)."""
+        from applications.models import Application
+
+        Shoot.objects.select_for_update(no_key=True).filter(pk=self.pk).exists()
+        list(self.roles.select_for_update().order_by("pk").values_list("pk", flat=True))
+        ended = Application.end_all(
+            Application.objects.filter(role__shoot=self),
+            reason=reason,
+            by=by,
+            keep_bookings=keep_bookings,
+        )
+        if ended:
+            self.sync_roles()
+        return ended
 
     @transaction.atomic
     def after_material_edit(self) -> None:

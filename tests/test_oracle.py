@@ -540,6 +540,7 @@ class Callsheet(RuleBasedStateMachine):
             if person.viewer is not None:
                 person.client.force_login(person.user)
         call_command("close_expired_shoots", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        self.check_endings(after_the_daily_run=True)
 
     @rule()
     def send_alerts(self):
@@ -577,9 +578,29 @@ class Callsheet(RuleBasedStateMachine):
                 for shoot in shoots:
                     self.check_call_sheet(person, viewer, language, shoot)
         self.check_feed_and_sitemap(language)
+        self.check_endings()
         self.alert.refresh_from_db()
         served = [role.pk for role in self.alert.new_roles(timezone.now())]
         assert served == oracle.alert_roles(self.alert, timezone.now())
+
+    def check_endings(self, after_the_daily_run: bool = False):
+        """Every application follows what it depends on: none stays active on a cancelled
+        shoot, a suspended studio or a deleted account (nor, after the daily run, pending on a
+        shoot that has started); a role's count of bookings is its booked applications."""
+        today = timezone.localdate()
+        for application in Application.objects.select_related("role__shoot__studio", "applicant"):
+            shoot = application.role.shoot
+            active = application.status in Application.ACTIVE
+            where = (application.pk, application.status, shoot.status)
+            assert not (active and shoot.status == Shoot.Status.CANCELLED), where
+            assert not (active and shoot.studio.verification_status == "suspended"), where
+            assert not (active and not application.applicant.is_active), where
+            if after_the_daily_run and shoot.start_date <= today:
+                pending = application.status in {"submitted", "shortlisted", "offered"}
+                assert not (pending and shoot.status in {"closed", "expired"}), where
+        for role in Role.objects.all():
+            booked = Application.objects.filter(role=role, status="booked").count()
+            assert role.booked_count == booked, (role.pk, role.booked_count, booked)
 
     def check_list(self, person, viewer, language, params):
         data = query(params)
@@ -761,7 +782,7 @@ def test_every_action_once_in_a_scripted_walk():
             lambda: m.send_alerts(),
             lambda: m.end_shoot(Choose(shoot("published")), action="close"),
             lambda: m.submit_shoot(Choose(shoot("draft"))),
-            lambda: m.review_shoot(Choose(shoot("pending")), approve=False),
+            lambda: m.review_shoot(Choose(shoot("pending") or shoot("published")), approve=False),
             lambda: m.post_shoot(
                 "b",
                 SHOOT_TITLES[3],

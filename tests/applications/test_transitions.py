@@ -22,6 +22,7 @@ ALLOWED = {
     S.DECLINED: set(),
     S.WITHDRAWN: set(),
     S.RELEASED: set(),
+    S.ENDED: set(),
 }
 RESULT = {
     "shortlist": S.SHORTLISTED,
@@ -42,11 +43,15 @@ PATHS = {
     S.DECLINED: ["offer", "decline"],
     S.WITHDRAWN: ["withdraw"],
     S.RELEASED: ["offer", "accept", "release"],
+    S.ENDED: ["offer", "shoot_cancelled"],  # ended with the shoot, by no one's action on it
 }
 CREW_ACTIONS = {"withdraw", "accept", "decline"}
 
 
 def act(application, action, graduate, recruiter):
+    if action == "shoot_cancelled":
+        application.role.shoot.cancel(by=recruiter)
+        return
     by = graduate if action in CREW_ACTIONS else recruiter
     getattr(application, action)(by=by)
 
