@@ -339,7 +339,6 @@ class Shoot(models.Model):
         move ends the shoot's applications (``ending``: ``Application.end_all``'s options),
         end them, and derive the roles' copies again. Locks in the order every transition
         keeps: the shoot, its roles, their applications (see ``Application.end_all``)."""
-        from applications.models import Application
 
         self.status = (
             Shoot.objects.select_for_update(no_key=True)
@@ -356,8 +355,7 @@ class Shoot(models.Model):
             setattr(self, name, value)
         self.save(update_fields=["status", "updated_at", *fields])
         if ending is not None:
-            list(self.roles.select_for_update().order_by("pk").values_list("pk", flat=True))
-            Application.end_all(Application.objects.filter(role__shoot=self), by=by, **ending)
+            self.end_applications(by=by, **ending)
         self.sync_roles()
 
     @transaction.atomic
