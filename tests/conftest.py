@@ -14,6 +14,23 @@ def _static_manifest():
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_sessions(django_db_setup, django_db_blocker):
+    """Before the test databases are dropped, end any session still open on them (a thread or
+    a child process of a test that is still exiting keeps one for up to CONN_MAX_AGE), so that
+    DROP DATABASE does not fail the last test of a worker."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for alias in connections:
+            with connections[alias].cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 @pytest.fixture(autouse=True)
 def _fresh_fragments():
     """Each test starts with empty fragment, page and count caches (they outlive a test's
@@ -166,6 +183,20 @@ def moderator(db):
 
 # The moderator's TOTP secret: tests compute codes from it with allauth's hotp_value().
 MODERATOR_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def current_totp(secret: str = MODERATOR_TOTP_SECRET, margin: float = 5) -> str:
+    """The authenticator's code now, as a person would read it: never in the last `margin`
+    seconds of its 30-second window, so that it is still the current code when the server
+    checks it (a code read at 29.9 s and checked at 30.1 s is refused, rightly)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    left = 30 - time.time() % 30
+    if left < margin:
+        time.sleep(left + 0.05)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def _client_for(client_class, user):

@@ -1,22 +1,15 @@
 """Staff reach the admin only with a second factor: allauth's TOTP."""
 
-import time
-
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.urls import reverse
 
-from tests.conftest import MODERATOR_TOTP_SECRET
+from tests.conftest import current_totp
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "pw-correct-horse-9"
-
-
-def current_code(secret: str = MODERATOR_TOTP_SECRET) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def test_staff_without_totp_is_sent_to_set_it_up(client):
@@ -63,7 +56,7 @@ def test_admin_login_asks_for_the_code(client, moderator):
     assert client.get(admin_index).status_code == 302
     wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert wrong.status_code == 200
-    response = client.post(reverse("mfa_authenticate"), {"code": current_code()})
+    response = client.post(reverse("mfa_authenticate"), {"code": current_totp()})
     assert response.status_code == 302
     assert response["Location"] == admin_index
     assert client.get(admin_index).status_code == 200
