@@ -505,15 +505,17 @@ class Studio(models.Model):
         V = self.Verification
         self._transition({V.UNVERIFIED, V.REJECTED}, V.PENDING)
 
+    @transaction.atomic
     def verify(self, *, by) -> None:
         V = self.Verification
         self._transition({V.PENDING, V.UNVERIFIED, V.REJECTED, V.SUSPENDED}, V.VERIFIED, by=by)
-        transaction.on_commit(lambda: emails.studio_status_changed(self))
+        emails.studio_status_changed(self)
 
+    @transaction.atomic
     def reject(self, *, by, reason: str) -> None:
         V = self.Verification
         self._transition({V.PENDING, V.UNVERIFIED}, V.REJECTED, by=by, reason=reason)
-        transaction.on_commit(lambda: emails.studio_status_changed(self))
+        emails.studio_status_changed(self)
 
     @transaction.atomic
     def suspend(self, *, by, reason: str) -> None:
@@ -527,7 +529,7 @@ class Studio(models.Model):
         for shoot in self.shoots.order_by("pk"):
             shoot.studio = self
             shoot.end_applications(reason="suspended", by=by)
-        transaction.on_commit(lambda: emails.studio_status_changed(self))
+        emails.studio_status_changed(self)
 
     @classmethod
     def unique_slug(cls, name: str) -> str:
@@ -629,10 +631,11 @@ class StudioInvitation(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("accounts:invitation_accept", kwargs={"token": self.token})
 
+    @transaction.atomic
     def invite(self) -> None:
-        """Save the invitation and email the accept link after commit."""
+        """Save the invitation and queue the email with its accept link, both or neither."""
         self.save()
-        transaction.on_commit(lambda: emails.studio_invitation(self))
+        emails.studio_invitation(self)
 
     def accept(self, user: User) -> StudioMembership:
         """``user`` joins as a recruiter; only the invited address may accept, once."""

@@ -176,7 +176,7 @@ class Application(models.Model):
     submitted → shortlisted → offered → booked, with the exits rejected (by the studio),
     declined (the crew member turns down an offer), withdrawn (by the applicant) and released
     (a booking cancelled). Status changes only through the methods below; each records an
-    ``ApplicationEvent`` and emails the applicant after commit."""
+    ``ApplicationEvent`` and queues the applicant's email in its transaction."""
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -335,7 +335,7 @@ class Application(models.Model):
         self.save(update_fields=["status", "updated_at", *fields])
         self.events.create(from_status=previous, to_status=target, actor=by, note=note)
         if notify:
-            transaction.on_commit(lambda: emails.status_changed(self, note=note))
+            emails.status_changed(self, note=note)
 
     @transaction.atomic
     def shortlist(self, *, by) -> None:
@@ -447,7 +447,7 @@ class Application(models.Model):
         (``reason``: one of ``ENDING_REASONS``): a booking is released (its opening and dates
         freed), unless ``keep_bookings``; a pending application or an offer ends (withdrawn
         when the person left, ``withdraw``). Each change is in the history; each person hears
-        once, after commit, of all their applications that ended.
+        once, in the same transaction, of all their applications that ended.
 
         Lock order, the same for every transition that touches them: the shoot, its roles (in
         primary-key order), the applications (in primary-key order), then a person. The caller
@@ -477,7 +477,7 @@ class Application(models.Model):
             ended.append(application)
         if ended and not withdraw:
             ids = [application.pk for application in ended]
-            transaction.on_commit(lambda: emails.applications_ended(ids, reason))
+            emails.applications_ended(ids, reason)
         return ended
 
     @property
@@ -514,6 +514,7 @@ class Application(models.Model):
         S = self.Status
         return self.status in {S.SUBMITTED, S.SHORTLISTED, S.OFFERED}
 
+    @transaction.atomic
     def remind_offer(self) -> bool:
         """Send the one reminder of an unanswered offer. False when it was already sent (or
         the offer was answered) by someone else in the meantime."""
@@ -521,7 +522,7 @@ class Application(models.Model):
             pk=self.pk, status=self.Status.OFFERED, offer_reminded_at__isnull=True
         ).update(offer_reminded_at=timezone.now())
         if sent:
-            transaction.on_commit(lambda: emails.offer_reminder(self))
+            emails.offer_reminder(self)
         return bool(sent)
 
     @transaction.atomic

@@ -1,5 +1,5 @@
-"""Email through Django's tasks framework: enqueue after commit, render in the recipient's
-language inside the worker, send with the default mailer.
+"""Email through Django's tasks framework: queued in the transaction of the change it tells
+of, rendered in the recipient's language inside the worker, sent with the default mailer.
 
 Each app's ``emails.py`` has one small function per message that picks the recipients and a
 JSON-serialisable context; the templates live under ``templates/emails/``."""
@@ -29,7 +29,11 @@ def send_templated_email(
 
 
 def email_user(user, template: str, context: dict, headers: dict | None = None) -> None:
-    """Queue one email to ``user`` in their preferred language. Call it after commit."""
+    """Queue one email to ``user`` in their preferred language. Call it inside the transaction
+    that makes the change it tells of: with the database task backend the task's row commits
+    with that change or not at all, so a process that dies right after the commit loses no
+    email (and a task whose worker died is run again: ``jobboard.worker``). The immediate
+    backend of the tests sends at once."""
     if not user.email or not user.is_active:
         return
     send_templated_email.enqueue(

@@ -398,7 +398,7 @@ class Shoot(models.Model):
             published_at=now,
             hidden_at=None,
         )
-        transaction.on_commit(lambda: emails.shoot_reviewed(self))
+        emails.shoot_reviewed(self)
 
     @transaction.atomic
     def reject(self, *, by, reason: str) -> None:
@@ -416,7 +416,7 @@ class Shoot(models.Model):
             reviewed_at=timezone.now(),
             rejection_reason=reason,
         )
-        transaction.on_commit(lambda: emails.shoot_reviewed(self))
+        emails.shoot_reviewed(self)
 
     @transaction.atomic
     def close(self, *, by=None) -> None:
@@ -1074,11 +1074,11 @@ class SavedSearch(models.Model):
 
     Each email lists the open roles that match the search now, were published since the
     alert's last email (less ``SLACK``, for roles whose publication committed late) and were
-    never mailed by this alert before. Sending is at most once per role: the (alert, role)
-    pairs are recorded and the alert claimed in one transaction, and the email is queued only
-    after that commits. A crash before the commit records nothing, so the next run finds the
-    same roles; a crash between the commit and the queueing loses that one email rather than
-    ever sending a role twice."""
+    never mailed by this alert before. Each role is mailed once: the (alert, role) pairs are
+    recorded, the alert claimed and the email queued in one transaction (``jobboard.mail``).
+    A crash before the commit records nothing, so the next run finds the same roles; after
+    it, the queued email is sent by the task worker, which runs again a task whose worker
+    died (``jobboard.worker``)."""
 
     class Frequency(models.TextChoices):
         ASAP = "asap", _("As soon as possible (at most every 15 minutes)")
@@ -1243,7 +1243,7 @@ class SavedSearch(models.Model):
             SentRole.objects.bulk_create(
                 [SentRole(saved_search=self, role=role, sent_at=now) for role in roles]
             )
-            transaction.on_commit(lambda: emails.alert_roles(self, roles))
+            emails.alert_roles(self, roles)
         self.checked_at = self.last_sent_at = self.last_matched_at = now
         return len(roles)
 

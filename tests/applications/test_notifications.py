@@ -271,3 +271,36 @@ def test_no_reminder_for_an_offer_that_can_no_longer_be_accepted(hub_city):
     mail.outbox.clear()
     call_command("remind_offers", stdout=StringIO())
     assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_transition_emails_are_queued_in_the_transition_s_transaction(hub_city):
+    """Every email that tells of a change is queued inside the change's transaction (with the
+    database task backend the task row commits with it): none is left to an after-commit hook
+    that a crash between the two would skip."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.factories import StudioFactory, published_role
+
+    studio = StudioFactory()
+    member(UserFactory(), studio, role=StudioMembership.Role.OWNER)
+    role = published_role(shoot__studio=studio)
+    person = CrewProfileFactory().user
+    with override_settings(TASKS=DATABASE_TASKS):
+        application = submit(role, person)
+        DBTaskResult.objects.all().delete()
+        steps = [
+            lambda: application.shortlist(by=None),
+            lambda: role.shoot.cancel(by=None),
+            lambda: studio.suspend(by=None, reason="押金诈骗"),
+            lambda: studio.verify(by=None),
+        ]
+        for step in steps:
+            with transaction.atomic():
+                step()
+                queued = DBTaskResult.objects.filter(
+                    task_path="jobboard.mail.send_templated_email"
+                ).count()
+            assert queued >= 1, step
+            DBTaskResult.objects.all().delete()

@@ -442,3 +442,40 @@ def test_erasing_an_account_deletes_its_alerts(graduate):
     alert_for(graduate)
     graduate.erase()
     assert not SavedSearch.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_alert_email_is_queued_in_the_transaction_that_records_it(graduate):
+    """With the database task backend, the email's task row commits with the SentRole rows
+    and the claimed alert, or neither does: no crash between the two can lose an alert."""
+    from django.db import transaction
+    from django.test import override_settings
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    alert = alert_for(graduate)
+    SavedSearch.objects.filter(pk=alert.pk).update(
+        created_at=timezone.now() - timedelta(hours=1),
+        last_sent_at=timezone.now() - timedelta(hours=1),
+    )
+    published_role(title="ROLE-atomic")
+    alert.refresh_from_db()
+
+    class Crash(Exception):
+        pass
+
+    database = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    with override_settings(TASKS=database):
+        with pytest.raises(Crash), transaction.atomic():
+            assert alert.send(timezone.now()) == 1
+            assert DBTaskResult.objects.count() == 1  # written, not yet committed
+            raise Crash
+        assert not SentRole.objects.exists() and not DBTaskResult.objects.exists()
+        alert.refresh_from_db()
+        assert alert.send(timezone.now()) == 1
+    (task,) = DBTaskResult.objects.all()
+    assert task.task_path == "jobboard.mail.send_templated_email"
+    assert task.args_kwargs["kwargs"]["to"] == [graduate.email]
+    assert task.args_kwargs["kwargs"]["template"] == "alert"
+    assert SentRole.objects.filter(saved_search=alert).count() == 1
+    assert mail.outbox == []  # the worker sends it

@@ -11,8 +11,9 @@ class Command(BaseCommand):
         "Send every due alert one email listing the open roles that match its search and were "
         "published since its last check: “as soon as possible” alerts at most every 15 "
         "minutes, daily digests once a day from their hour (Asia/Shanghai). Each role is "
-        "mailed at most once per alert (recorded before the email is queued, so a crash or a "
-        "second run sends nothing twice). First, alerts that matched nothing for 90 days are "
+        "mailed at most once per alert: what was sent is recorded in the transaction that "
+        "queues the email (both or neither), so a crash loses no alert and a second run sends "
+        "nothing twice. First, alerts that matched nothing for 90 days are "
         "paused. Run it every 5 minutes from cron or the compose scheduler."
     )
 
