@@ -58,8 +58,8 @@ run: export DEBUG ?= 1
 run: demo
 	@echo "Callsheet on http://$(HOST):$(PORT)/ (Ctrl-C stops the site, its task worker and scheduler)"
 	@trap 'kill 0' EXIT INT TERM; \
-	$(MANAGE) db_worker & \
-	$(MANAGE) scheduler & \
+	while :; do $(MANAGE) db_worker; echo "The task worker stopped: starting it again."; sleep 2; done & \
+	while :; do $(MANAGE) scheduler; echo "The scheduler stopped: starting it again."; sleep 2; done & \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 worker: install

@@ -63,3 +63,16 @@ def content_version() -> int:
         cursor.execute(_VERSION_SQL)
         row = cursor.fetchone()
     return row[0] if row else 0
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker that is alive: ``jobboard.worker`` writes its row every few seconds
+    while the process runs. A task left RUNNING by a worker whose row went stale (killed,
+    crashed, its machine gone) is put back in the queue by the workers still alive."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} (seen {self.seen_at:%H:%M:%S})"

@@ -61,11 +61,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_htmx",
+    # Before django_tasks_db: its db_worker command is the crash-safe one (jobboard/worker.py).
+    "jobboard",
     "django_tasks_db",
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "jobboard",
     "accounts",
     "postings",
     "applications",
@@ -204,10 +205,22 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A worker that has not written its heartbeat for this long is dead, and the task it was
+# running is queued again (jobboard/worker.py).
+TASK_WORKER_TIMEOUT = float(env("TASK_WORKER_TIMEOUT", "60"))
 
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Callsheet <noreply@callsheet.example>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
-if env("EMAIL_HOST"):
+if env("EMAIL_BACKEND"):
+    # Any mail backend by its dotted path; EMAIL_FILE_PATH is the folder of the file backend
+    # ("django.core.mail.backends.filebased.EmailBackend": one file per message, to read).
+    MAILERS = {
+        "default": {
+            "BACKEND": env("EMAIL_BACKEND"),
+            "OPTIONS": {"file_path": env("EMAIL_FILE_PATH")} if env("EMAIL_FILE_PATH") else {},
+        }
+    }
+elif env("EMAIL_HOST"):
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -181,6 +181,23 @@ def moderator(db):
     return user
 
 
+# The database task backend, as in production (the tests' own runs tasks at once).
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def database_url(settings_dict: dict | None = None) -> str:
+    """A DATABASE_URL for a child process (a worker, a web server) to use the test database
+    (or the one ``settings_dict`` describes)."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    s = settings_dict or connection.settings_dict
+    host = quote(s["HOST"] or "localhost", safe="")
+    password = f":{quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else ""
+    return f"postgres://{quote(s['USER'], safe='')}{password}@{host}:{s['PORT']}/{s['NAME']}"
+
+
 # The moderator's TOTP secret: tests compute codes from it with allauth's hotp_value().
 MODERATOR_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 

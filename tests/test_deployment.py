@@ -73,6 +73,16 @@ def test_compose_runs_database_migrations_web_and_worker():
             services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         )
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    # A worker or scheduler that exits (a crash, a lost database) is started again.
+    for name in ("db", "web", "worker", "scheduler"):
+        assert services[name]["restart"] == "unless-stopped", name
+
+
+def test_make_run_starts_the_worker_and_scheduler_again_when_they_stop():
+    makefile = (ROOT / "Makefile").read_text()
+    run = makefile[makefile.index("\nrun:") : makefile.index("runserver")]
+    assert "while :; do $(MANAGE) db_worker;" in run
+    assert "while :; do $(MANAGE) scheduler;" in run
 
 
 def test_gunicorn_config_has_sane_timeouts():

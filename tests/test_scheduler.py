@@ -11,6 +11,7 @@ from freezegun import freeze_time
 
 from jobboard.management.commands.scheduler import SCHEDULE, Job
 from postings.models import Role, Shoot
+from tests.conftest import DATABASE_TASKS
 from tests.factories import published_role
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -41,8 +42,8 @@ def test_every_scheduled_command_exists():
 
 # The scheduler is its own process, outside any transaction (each job starts by closing stale
 # connections): its tests are transactional. Tasks go through the database backend, as in
-# production, so prune_db_task_results is scheduled too.
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# production, so prune_db_task_results is scheduled too (DATABASE_TASKS).
+
 # What each command prints when it has run to the end (prune_db_task_results logs it instead).
 FINISHED = {
     "send_alerts": "Checked 0 alert(s)",

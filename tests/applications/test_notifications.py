@@ -6,18 +6,17 @@ import sys
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import StudioMembership
 from applications.models import Application
 from tests.applications.conftest import submit
+from tests.conftest import DATABASE_TASKS, database_url
 from tests.factories import CrewProfileFactory, UserFactory, member
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -140,16 +139,6 @@ def test_commands_state_their_policy():
     assert "daily" in send_application_digests.Command.help
 
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    host = quote(s["HOST"] or "localhost", safe="")
-    password = f":{quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else ""
-    return f"postgres://{quote(s['USER'], safe='')}{password}@{host}:{s['PORT']}/{s['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_real_db_worker_delivers_the_email(hub_city):
     """The email is queued in the database and sent by ``manage.py db_worker`` in a separate
@@ -171,7 +160,7 @@ def test_a_real_db_worker_delivers_the_email(hub_city):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "jobboard.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "TASKS_BACKEND": "database",
         "DEBUG": "1",  # the console mailer: the email is printed to stdout
         "SECRET_KEY": "worker-test-" + "x" * 40,
