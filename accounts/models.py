@@ -89,6 +89,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """How other people see this person: their name, else their email, and "deleted
+        account" once they deleted it (the row stays under records others keep)."""
+        if self.is_erased:
+            return str(_("Deleted account"))
         return self.name or self.email
 
     def clean(self) -> None:
@@ -117,12 +125,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         from django.db.models.functions import Cast, Replace
         from django_tasks_db.models import DBTaskResult
 
+        from applications import emails as application_emails
         from applications.models import Application, ApplicationEvent
         from postings.models import Report
 
         # Their applications end first, each in the lock order of every transition (its
         # shoot, its role, the application): pending ones and offers are withdrawn, bookings
         # released (the openings and dates freed).
+        places = []  # bookings and offers: their studios are told, once each
         for application in Application.objects.filter(
             applicant=self, status__in=Application.ACTIVE
         ).order_by("pk"):
@@ -136,6 +146,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             if ended:
                 role.refresh_from_db(fields=["booked_count"])
                 role.refresh_listing()
+            S = Application.Status
+            places += [a.pk for a in ended if a.ended_from in (S.BOOKED, S.OFFERED)]
+        if places:
+            application_emails.applicants_left(places)
         # Nothing else keeps who they were: queued and finished emails that name them, and
         # their name in studios' notes and in reports.
         old_email, old_name = self.email, self.name
@@ -295,7 +309,7 @@ class CrewProfile(models.Model):
         indexes = [GinIndex(fields=["departments"], name="crewprofile_departments_gin")]
 
     def __str__(self) -> str:
-        return self.user.name or self.user.email
+        return self.user.display_name
 
     def missing(self) -> list[str]:
         """What a studio would miss: the labels of the fields still empty, in form order."""

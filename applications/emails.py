@@ -40,7 +40,7 @@ def new_application(application) -> None:
     context = {
         "role": role.title,
         "shoot": role.shoot.title,
-        "applicant": application.applicant.name or application.applicant.email,
+        "applicant": application.applicant.display_name,
     }
     for membership in memberships:
         url = _url_for(membership.user, "applications:pipeline", pk=role.shoot_id)
@@ -95,6 +95,42 @@ def applications_ended(application_ids: list[int], reason: str) -> None:
                 "url": _url_for(person, "applications:my_applications"),
             },
         )
+
+
+def applicants_left(application_ids: list[int]) -> None:
+    """A person deleted their account: every member of each studio that had booked them or
+    offered them a role hears once, of those places, now open again. (Pending applications
+    are simply withdrawn in the pipeline.)"""
+    from accounts.models import StudioMembership
+    from applications.models import Application
+
+    applications = (
+        Application.objects.filter(pk__in=application_ids)
+        .select_related("role__shoot")
+        .order_by("role__shoot__studio_id", "role__shoot_id", "role_id")
+    )
+    by_studio: dict[int, list] = {}
+    for application in applications:
+        by_studio.setdefault(application.role.shoot.studio_id, []).append(application)
+    for studio_id, left in by_studio.items():
+        members = StudioMembership.objects.filter(studio_id=studio_id).select_related("user")
+        for membership in members.order_by("pk"):
+            user = membership.user
+            email_user(
+                user,
+                "applicants_left",
+                {
+                    "places": [
+                        {
+                            "role": a.role.title,
+                            "shoot": a.role.shoot.title,
+                            "status": a.status,
+                            "url": _url_for(user, "applications:pipeline", pk=a.role.shoot_id),
+                        }
+                        for a in left
+                    ],
+                },
+            )
 
 
 def offer_reminder(application) -> None:

@@ -447,7 +447,9 @@ class Application(models.Model):
         (``reason``: one of ``ENDING_REASONS``): a booking is released (its opening and dates
         freed), unless ``keep_bookings``; a pending application or an offer ends (withdrawn
         when the person left, ``withdraw``). Each change is in the history; each person hears
-        once, in the same transaction, of all their applications that ended.
+        once, in the same transaction, of all their applications that ended (when the person
+        left, ``withdraw``, the caller tells the studios). Each application returned carries
+        ``ended_from``, its status before.
 
         Lock order, the same for every transition that touches them: the shoot, its roles (in
         primary-key order), the applications (in primary-key order), then a person. The caller
@@ -474,10 +476,10 @@ class Application(models.Model):
             application.events.create(
                 from_status=previous, to_status=application.status, actor=by, note=str(note)
             )
+            application.ended_from = previous
             ended.append(application)
         if ended and not withdraw:
-            ids = [application.pk for application in ended]
-            emails.applications_ended(ids, reason)
+            emails.applications_ended([application.pk for application in ended], reason)
         return ended
 
     @property

@@ -314,7 +314,7 @@ def pipeline_action(request, pk, action):
 
     form = MessageForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
-    name = application.applicant.name or application.applicant.email
+    name = application.applicant.display_name
     try:
         if action == "shortlist":
             application.shortlist(by=request.user)
@@ -403,7 +403,7 @@ def pipeline_csv(request, pk):
         writer.writerow(
             _csv_cell(cell)
             for cell in (
-                applicant.name or applicant.email,
+                applicant.display_name,
                 application.role.title,
                 application.role.get_department_display(),
                 application.get_status_display(),

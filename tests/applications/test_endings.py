@@ -205,3 +205,27 @@ def test_deleting_an_account_frees_the_booking_and_forgets_the_person(
             )
             assert cursor.fetchone()[0] == 0
     assert not Application.objects.filter(events__note__contains=name).exists()
+
+
+def test_studios_are_told_once_and_see_a_deleted_account(board, as_user, studio_a):
+    """The studio that booked the person (and offered them a role) hears once, without their
+    name; its pipeline shows "Deleted account", never the placeholder address."""
+    person = board["booking"].applicant
+    name = person.name
+    mail.outbox.clear()
+    person.erase()
+    studio_emails = [m for m in mail.outbox if board["member"].email in m.to]
+    assert len(studio_emails) == 1
+    body = studio_emails[0].body
+    assert "灯光助理" in body and "摄影助理" in body  # the booking and the offer
+    assert name not in body
+    # Pending applications and shortlists of others stay as they were; nobody else is mailed.
+    assert {address for m in mail.outbox for address in m.to} <= {
+        membership.user.email for membership in studio_a.memberships.all()
+    }
+    from django.urls import reverse
+
+    page = as_user(board["member"]).get(reverse("applications:pipeline", args=[board["shoot"].pk]))
+    text = page.content.decode()
+    assert "已注销的账户" in text
+    assert "deleted.invalid" not in text and name not in text

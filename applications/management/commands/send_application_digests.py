@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 entry["lines"].append(
                     {
                         "role": application.role.title,
-                        "applicant": application.applicant.name or application.applicant.email,
+                        "applicant": application.applicant.display_name,
                     }
                 )
             emails.application_digest(membership.user, list(shoots.values()))
