@@ -198,6 +198,50 @@ end
 """
 
 
+# Random keyword searches: every request a search string never seen before (words of the
+# trade, random Chinese characters, random letters and digits), as crawlers and people typing
+# produce. Per-process caches and prepared statements must stay bounded under it.
+KEYWORDS_LUA = r"""
+local words = {"灯光","摄影","助理","化妆","服装","道具","场务","横店","郑州","西安","导演",
+  "执行","跟焦","录音","美术","剪辑","制片","统筹","gaffer","camera","assistant","makeup",
+  "sound","grip","lighting","Hengdian"}
+local hanzi = {"灯","光","摄","影","助","理","化","妆","服","装","道","具","场","务","横","店",
+  "郑","州","西","安","导","演","执","行","跟","焦","录","音","美","术","剪","辑","制","片",
+  "统","筹","大","小","男","女","古","装","都","市","甜","宠"}
+local letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+function init(args)
+  math.randomseed(os.time() * 100 + (id or 0))
+end
+local function encode(s)
+  return (s:gsub("[^%w]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+local function word()
+  local r = math.random()
+  if r < 0.4 then return words[math.random(#words)] end
+  local parts = {}
+  if r < 0.7 then
+    for i = 1, math.random(1, 4) do parts[i] = hanzi[math.random(#hanzi)] end
+  else
+    for i = 1, math.random(2, 10) do
+      local k = math.random(#letters)
+      parts[i] = letters:sub(k, k)
+    end
+  end
+  return table.concat(parts)
+end
+function request()
+  local q = {}
+  for i = 1, math.random(1, 3) do q[i] = word() end
+  return wrk.format("GET", "/zh-hans/roles/?q=" .. encode(table.concat(q, " ")))
+end
+"""
+
+
 def worker_rss(master: int) -> dict[int, int]:
     """The resident memory (KiB) of each of gunicorn's workers, by pid."""
     rss = {}
@@ -216,14 +260,20 @@ def worker_rss(master: int) -> dict[int, int]:
 
 
 def soak(base: str, master: int, targets: list[Target], options) -> str:
-    """Every GET page in rotation for ``options.soak`` seconds; each worker's RSS is sampled
-    every ``options.sample`` seconds from the end of a one-minute warm-up (when every page's
-    caches are filled) to the end. Workers are not recycled (main sets GUNICORN_MAX_REQUESTS=0)
+    """Every GET page in rotation for ``options.soak`` seconds (or, with ``--keywords``, a new
+    random keyword search per request, ``options.soak`` seconds in all); each worker's RSS is
+    sampled every ``options.sample`` seconds from the end of a warm-up (one minute; two with
+    ``--keywords``, whose caches fill slower) to the end. Workers are not recycled (main sets GUNICORN_MAX_REQUESTS=0)
     so that a leak would show."""
-    mixed = Target(
-        "soak: every GET page in turn", targets[0].path, "soak", lua=soak_script(targets)
-    )
-    run_wrk(base, mixed, threads=options.threads, connections=options.connections, seconds=60)
+    if options.keywords:
+        mixed = Target("soak: random keyword searches", targets[0].path, "soak", lua=KEYWORDS_LUA)
+        warmup, what = 120, "a random keyword search per request"
+    else:
+        mixed = Target(
+            "soak: every GET page in turn", targets[0].path, "soak", lua=soak_script(targets)
+        )
+        warmup, what = 60, "every GET page above in turn"
+    run_wrk(base, mixed, threads=options.threads, connections=options.connections, seconds=warmup)
     samples = [(0, worker_rss(master))]
     done = {}
     runner = threading.Thread(
@@ -233,7 +283,7 @@ def soak(base: str, master: int, targets: list[Target], options) -> str:
                 mixed,
                 threads=options.threads,
                 connections=options.connections,
-                seconds=options.soak,
+                seconds=options.soak - warmup if options.keywords else options.soak,
             )
         )
     )
@@ -246,11 +296,13 @@ def soak(base: str, master: int, targets: list[Target], options) -> str:
     if set(first) != set(last):
         raise SystemExit(f"a worker was replaced during the soak: {first} -> {last}")
     lines = [
-        f"\n## {datetime.now():%Y-%m-%d %H:%M} · commit {git_commit()} · soak, {options.roles:,} roles",
+        f"\n## {datetime.now():%Y-%m-%d %H:%M} · commit {git_commit()} · "
+        f"{'keyword soak' if options.keywords else 'soak'}, {options.roles:,} roles",
         "",
         f"`{' '.join(shlex.quote(a) for a in sys.argv)}` — gunicorn 2 sync workers (not recycled), "
-        f"wrk -t{options.threads} -c{options.connections}, every GET page above in turn for "
-        f"{options.soak}s after a 60s warm-up: {done['rps']:.1f} req/s, p50 {done['p50']:.2f} ms, "
+        f"wrk -t{options.threads} -c{options.connections}, {what}: {warmup}s of warm-up, then "
+        f"measured for {options.soak - warmup if options.keywords else options.soak}s: "
+        f"{done['rps']:.1f} req/s, p50 {done['p50']:.2f} ms, "
         f"p99 {done['p99']:.2f} ms, errors {done['errors']}",
         "",
         "| worker | RSS after warm-up (MiB) | max (MiB) | at the end (MiB) | growth |",
@@ -483,11 +535,19 @@ def main() -> int:
         help="instead of measuring each page, drive every GET page in turn for this long "
         "(600 = the 10-minute memory check) and report the workers' RSS",
     )
+    parser.add_argument(
+        "--keywords",
+        action="store_true",
+        help="with --soak: a new random keyword search per request instead of the pages in "
+        "turn; --soak is then the whole run, the first 120 s of it the warm-up",
+    )
     parser.add_argument("--sample", type=int, default=30, help="seconds between RSS samples")
     options = parser.parse_args()
 
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
+    if options.keywords and options.soak <= 120:
+        raise SystemExit("--keywords needs --soak longer than its 120 s warm-up (600: 10 min)")
     if options.beside and options.soak:
         raise SystemExit("--beside and --soak do not go together")
     server = Server(options.database, options.roles, options)
