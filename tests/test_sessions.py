@@ -73,6 +73,19 @@ def test_an_unknown_session_key_is_anonymous(client):
     assert SessionStore("x" * 32).load() == {}
 
 
+@pytest.mark.parametrize(
+    "key",
+    ["\x00abc", "\x00abcdefghijkl", "abc\x00defghijklmnop", "ABC-DEF_ghi!jkl", "é" * 32, "a" * 500],
+)
+def test_a_malformed_session_cookie_is_no_session(client, key):
+    """A cookie value no Django key could be (a NUL byte, which PostgreSQL refuses in text,
+    other characters, any length) counts as no session, on public and signed-in pages."""
+    client.cookies["sessionid"] = key
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(DASHBOARD).status_code == 302
+    assert SessionStore(key).load() == {}
+
+
 def test_a_session_reads_back_what_was_saved():
     store = SessionStore()
     store["shoot"] = "横店夜戏"
