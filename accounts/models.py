@@ -92,6 +92,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
     @property
+    def has_staff_powers(self) -> bool:
+        """Moderators' powers (every studio's pipeline and CVs, unpublished shoots, suspended
+        studios' pages) need a staff account *and* a session that passed the second factor:
+        ``jobboard.middleware.staff_second_factor_middleware`` marks the request's user. Until
+        then, and for a user loaded anywhere else, a staff account is an ordinary one."""
+        return self.is_staff and self.is_active and getattr(self, "second_factor_passed", False)
+
+    @property
     def display_name(self) -> str:
         """How other people see this person: their name, else their email, and "deleted
         account" once they deleted it (the row stays under records others keep)."""

@@ -126,7 +126,7 @@ class ApplicationQuerySet(models.QuerySet):
         """The applicant, members of the studio applied to, and moderators."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
+        if user.has_staff_powers:
             return self
         return self.filter(
             Q(applicant=user) | Q(role__shoot__studio__memberships__user=user)

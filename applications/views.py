@@ -35,7 +35,7 @@ def _apply_allowed(user) -> bool:
 
 def _managed_shoots(user):
     """Shoots whose pipeline ``user`` may see: their studio's, or every one for moderators."""
-    if user.is_staff:
+    if user.has_staff_powers:
         return Shoot.objects.all()
     return Shoot.objects.managed_by(user)
 

@@ -35,24 +35,43 @@ def private_cache_middleware(get_response):
     return middleware
 
 
+def second_factor_passed(request, user) -> bool:
+    """Whether this session passed the second factor: allauth records each way a session
+    authenticated, an authenticator code ("mfa") among them, for the signed-in user."""
+    from allauth.account.authentication import get_authentication_records
+
+    return any(
+        record.get("method") == "mfa" for record in get_authentication_records(request, user)
+    )
+
+
 def staff_second_factor_middleware(get_response):
-    """A staff member without an activated TOTP authenticator is sent to set one up before any
-    admin page (the admin's own login and logout excepted)."""
+    """Staff powers need a session that passed the second factor.
+
+    The request's user is marked (``second_factor_passed``), and ``User.has_staff_powers``,
+    which every staff power asks, reads it: until the session passes, a staff account is an
+    ordinary user on every page. The admin sends such a session to set up an authenticator
+    (none yet) or to give a code (``mfa_reauthenticate``), then back."""
     from allauth.mfa.models import Authenticator
     from django.shortcuts import redirect
     from django.urls import reverse
+    from django.utils.http import urlencode
 
     def middleware(request):
         user = signed_in_user(request)
         if user is not None and user.is_staff:
+            passed = second_factor_passed(request, user)
+            user.second_factor_passed = passed
             admin_root = reverse("admin:index")
             exempt = {reverse("admin:login"), reverse("admin:logout")}
-            if request.path.startswith(admin_root) and request.path not in exempt:
+            if not passed and request.path.startswith(admin_root) and request.path not in exempt:
                 has_totp = Authenticator.objects.filter(
                     user=user, type=Authenticator.Type.TOTP
                 ).exists()
+                target = "mfa_reauthenticate" if has_totp else "mfa_activate_totp"
                 if not has_totp:
-                    return redirect("mfa_activate_totp")
+                    return redirect(target)
+                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return get_response(request)
 
     return middleware

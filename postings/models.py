@@ -77,9 +77,10 @@ class ShootQuerySet(models.QuerySet):
     def visible_to(self, user) -> ShootQuerySet:
         """Shoots whose pages ``user`` may open: public ones, closed or expired ones that were
         public (shown as no longer taking applications), every shoot of the user's own studios,
-        and everything for staff. Drafts, shoots waiting for review, shoots hidden by reports
-        and every shoot of a suspended studio stay private."""
-        if getattr(user, "is_staff", False):
+        and everything for staff past the second factor (``User.has_staff_powers``). Drafts,
+        shoots waiting for review, shoots hidden by reports and every shoot of a suspended
+        studio stay private."""
+        if getattr(user, "has_staff_powers", False):
             return self
         seen = Q(status=Shoot.Status.PUBLISHED) | Q(
             status__in=[Shoot.Status.CLOSED, Shoot.Status.EXPIRED]
@@ -299,7 +300,9 @@ class Shoot(models.Model):
             from accounts.models import StudioMembership
 
             is_member = StudioMembership.objects.filter(studio_id=studio_id, user=viewer).exists()
-        visible = public_page or (viewer is not None and (viewer.is_staff or is_member))
+        visible = public_page or (
+            viewer is not None and (getattr(viewer, "has_staff_powers", False) or is_member)
+        )
         return Shoot.Access(visible, not public_page, is_member)
 
     @property

@@ -183,6 +183,10 @@ def test_a_locked_table_answers_503_quickly_and_leaves_the_rest_serving(gunicorn
     finally:
         release.set()
         holder.join()
+    assert [line.split(" (")[0] for line in _unavailable_lines(log)] == [
+        "database unavailable: GET /en/",
+        "database unavailable: GET /zh-hans/",
+    ]
     assert _get(f"{base}/en/", headers={"Cookie": "sessionid=" + "a" * 32})[0] == 200
 
 

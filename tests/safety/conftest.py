@@ -14,7 +14,8 @@ PERSONAS = (
     "recruiter",
     "other_recruiter",
     "owner",
-    "moderator",
+    "moderator",  # staff, second factor passed in this session
+    "staff_no_2fa",  # staff who never set up a second factor: an ordinary user until they do
 )
 
 
@@ -97,6 +98,11 @@ def world(graduate, other_graduate, recruiter, other_recruiter, owner, moderator
 @pytest.fixture
 def personas(graduate, other_graduate, recruiter, other_recruiter, owner, moderator):
     """Persona name → user (None for anonymous)."""
+    from tests.factories import UserFactory
+
+    staff_no_2fa = UserFactory(
+        email="new-staff@callsheet.example", name="新审核员", is_staff=True, is_superuser=True
+    )
     return {
         "anonymous": None,
         "graduate": graduate,
@@ -105,11 +111,18 @@ def personas(graduate, other_graduate, recruiter, other_recruiter, owner, modera
         "other_recruiter": other_recruiter,
         "owner": owner,
         "moderator": moderator,
+        "staff_no_2fa": staff_no_2fa,
     }
 
 
-def client_for(user, **kwargs) -> Client:
+def client_for(user, *, second_factor: bool = False, **kwargs) -> Client:
+    """A client signed in as ``user`` (none for anonymous); ``second_factor``: its session
+    passed the second factor."""
+    from tests.conftest import pass_second_factor
+
     client = Client(**kwargs)
     if user is not None:
         client.force_login(user)
+        if second_factor:
+            pass_second_factor(client, user)
     return client

@@ -9,7 +9,10 @@ Rules that the table's ``rules`` section documents and this file applies:
 - Each request runs in a savepoint that is rolled back, so every persona meets the same world.
 - Every HTML response carries the security headers; a signed-in one is never cached.
 - ``admin:*`` is applied by rule: anonymous and non-staff are sent to the admin login, the
-  moderator (staff with a second factor) reaches every admin page.
+  moderator (staff whose session passed the second factor) reaches every admin page, and
+  staff without a second factor are sent to set one up.
+- Two staff personas: ``moderator`` passed the second factor in its session; ``staff_no_2fa``
+  never set one up, and is an ordinary user everywhere until it does.
 """
 
 import os
@@ -120,7 +123,10 @@ def test_access(name, state, world, personas):
     url = reverse(name, kwargs=resolve_args(world, state.get("args")) or None)
     url += state.get("query", "")
     seen = {}
-    clients = {persona: client_for(personas[persona]) for persona in PERSONAS}
+    clients = {
+        persona: client_for(personas[persona], second_factor=persona == "moderator")
+        for persona in PERSONAS
+    }
     for method in METHODS:
         if method not in state:
             continue
@@ -174,7 +180,7 @@ def test_admin_rule(world, personas):
     assert len(urls) > 20
     login = reverse("admin:login")
     for persona in PERSONAS:
-        client = client_for(personas[persona])
+        client = client_for(personas[persona], second_factor=persona == "moderator")
         for name, url in urls.items():
             if name in {"admin:logout"}:
                 continue
@@ -182,7 +188,11 @@ def test_admin_rule(world, personas):
             where = f"GET {url} as {persona}"
             assert response.status_code < 500, where
             check_headers(response, persona != "anonymous", where)
-            if persona == "moderator":
+            if persona == "staff_no_2fa" and name not in {"admin:login"}:
+                # Staff who never set up a second factor are sent to set one up.
+                assert response.status_code == 302, where
+                assert response["Location"] == reverse("mfa_activate_totp"), where
+            elif persona == "moderator":
                 # 403 where that ModelAdmin refuses the permission (read-only task results).
                 expected = {302} if name == "admin:login" else {200, 403}
                 if response.status_code == 302 and name != "admin:login":

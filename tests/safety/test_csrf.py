@@ -31,7 +31,10 @@ def form_urls():
 
 def test_post_without_csrf_token_is_refused(world, personas):
     """One world, each POST in a savepoint (see test_access_matrix.request)."""
-    clients = {p: client_for(u, enforce_csrf_checks=True) for p, u in personas.items()}
+    clients = {
+        p: client_for(u, second_factor=p == "moderator", enforce_csrf_checks=True)
+        for p, u in personas.items()
+    }
     accepted = []
     for name, state in form_urls():
         url = reverse(name, kwargs=resolve_args(world, state.get("args")) or None)
@@ -42,7 +45,7 @@ def test_post_without_csrf_token_is_refused(world, personas):
 
 
 def test_state_changing_urls_refuse_get(world, personas):
-    clients = {p: client_for(u) for p, u in personas.items()}
+    clients = {p: client_for(u, second_factor=p == "moderator") for p, u in personas.items()}
     answered = []
     for name, state in post_only_urls():
         url = reverse(name, kwargs=resolve_args(world, state.get("args")) or None)
