@@ -193,6 +193,16 @@ CACHES = {
         "TIMEOUT": 600,
         "OPTIONS": {"MAX_ENTRIES": 1_000},
     },
+    # What each distinct query string adds (a search's page SQL, count and filter form; the
+    # header, whose language switch links back to the full path), per process and few: random
+    # keywords and junk query strings stop here, at a few MB a worker, instead of pushing the
+    # cards out of "fragments". The searches people repeat stay.
+    "searches": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "searches",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 2_000},
+    },
 }
 
 TASKS_BACKEND = env("TASKS_BACKEND", "database")

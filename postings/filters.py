@@ -434,7 +434,7 @@ def compiled_page(filterset: RoleFilter, after: str | None, version: int) -> Com
     from postings.cards import KEY_FIELDS
 
     search_key = filterset.cache_key(version)
-    fragments = caches["fragments"]
+    fragments = caches["searches"]
     key = None
     if search_key is not None:
         page_key = f"{search_key}|after={after or ''}"
@@ -483,7 +483,7 @@ def capped_count(queryset, cache_key: str | None = None) -> tuple[int, bool]:
     (a search's ``RoleFilter.cache_key``, which changes with every write to what it counts)
     the count is kept for COUNT_TTL. ``queryset`` may be a function that returns it, called
     only when the count is not cached."""
-    fragments = caches["fragments"]
+    fragments = caches["searches"]
     key = None
     if cache_key is not None:
         key = "role-count:" + hashlib.sha256(cache_key.encode()).hexdigest()

@@ -39,6 +39,7 @@ def _fresh_fragments():
 
     caches["fragments"].clear()
     caches["pages"].clear()
+    caches["searches"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -170,7 +170,7 @@ class Callsheet(RuleBasedStateMachine):
         self._atomic.__enter__()
         self._clock = freeze_time(START)
         self.clock = self._clock.start()
-        for cache in ("fragments", "pages"):
+        for cache in ("fragments", "pages", "searches"):
             caches[cache].clear()
         self.steps = 0
         hengdian = City.objects.get(slug="hengdian")

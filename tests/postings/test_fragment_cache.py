@@ -51,3 +51,21 @@ def test_anonymous_search_pages_set_no_cookie_and_do_not_vary_on_it(client):
         assert response.status_code == 200
         assert not response.cookies
         assert "Cookie" not in response.get("Vary", "")
+
+
+def test_random_searches_stay_in_the_small_searches_cache(client, monkeypatch):
+    """What each distinct query string adds (page SQL, count, filter form, header) goes to the
+    `searches` cache, whose cap bounds it: random keywords never grow `fragments`, where the
+    cards live, nor push them out."""
+    from django.core.cache import caches
+
+    published_role(title="灯光助理")
+    client.get(LIST)
+    cards = dict(caches["fragments"]._cache)
+    assert any(key.find("role-card") >= 0 for key in cards)
+    searches = caches["searches"]
+    monkeypatch.setattr(searches, "_max_entries", 40)  # the same cap, smaller, for the test
+    for n in range(60):
+        assert client.get(LIST, {"q": f"随机{n}xq"}).status_code == 200
+    assert set(caches["fragments"]._cache) == set(cards)
+    assert 0 < len(searches._cache) <= 40
