@@ -1,0 +1,167 @@
+"""The anti-scam screening against two corpora: obfuscated fee and off-platform requests, every
+one flagged, and ordinary posting texts, none flagged (postings/screening.py)."""
+
+import pytest
+
+from postings.screening import findings
+
+# Fee requests and moves off the platform, written to slip past a plain check.
+FLAGGED = [
+    # Off the platform: WeChat and its stand-ins
+    "有意者加微信详聊",
+    "加 微 信 了解详情",
+    "加-微-信：hd2026",
+    "加*微*信",
+    "详情请加微：hengdian88",
+    "w\u200bechat: crew2026",
+    "W e C h a t 联系",
+    "ＷｅＣｈａｔ：ｃｒｅｗ",
+    "w.e.c.h.a.t 找我",
+    "Contact me on WeChat",
+    "请加V信沟通",
+    "v 信：lighting01",
+    "薇信同号",
+    "威信联系导演",
+    "徽信：abc123",
+    "加vx：dy2026",
+    "VX：zhipian",
+    "ｖｘ同号",
+    "wx：crew_hd",
+    "W X 联系",
+    "微x：hengdian",
+    "加v详聊",
+    "微信号 hd_crew",
+    "有事微信联系",
+    "报名请扫码进群",
+    "扫二维码加群",
+    "进群领取通告",
+    "私聊我发剧本",
+    "私信我要联系方式",
+    "QQ：12345",
+    "Q Q 群 号见图",
+    "ｑｑ联系",
+    "扣扣：一二三四五六七",
+    "企鹅号 hengdian",
+    "加q详聊",
+    "q群找组",
+    "weixin: dy88",
+    "Message me on Telegram @crew",
+    "WhatsApp +86",
+    "LINE ID: crewhd",
+    "电报联系 @crew",
+    # Phone and QQ numbers, plain or disguised
+    "电话 138 1234 5678",
+    "138\u200b1234\u200b5678",
+    "一三八一二三四五六七八",
+    "幺三九零零零零一一一一",
+    "壹叁捌壹贰叁肆伍陆柒捌",
+    "联系 15912345678",
+    # Fees and deposits
+    "入组需交押金500元",
+    "押 金 三百",
+    "押-金-300",
+    "需交培训费800元，包教包会",
+    "服装费自理200",
+    "体检费150元到场交",
+    "报名费50元",
+    "保证金1000元，杀青退还",
+    "先交300元占位",
+    "建档费100",
+    "定妆费需自付",
+    "试镜费200元",
+    "入组费统一收取",
+    "上岗前交工装费",
+    "交钱后安排进组",
+    "缴费后发通告",
+    "A refundable deposit of 500 yuan is required",
+    "Training fee 800 yuan, refunded after the shoot",
+    "registration  fee: 50",
+    "Please pay in advance to hold your place",
+    "upfront payment of 300 needed",
+    "audition fee applies",
+    "Costume fee 200, paid on arrival",
+    "D E P O S I T required",
+    "ＤＥＰＯＳＩＴ ５００",
+]
+
+# Ordinary posting texts: none of them may be flagged.
+CLEAN = [
+    "横店古装短剧，拍摄7天，日薪400元，包吃住。",
+    "郑州都市甜宠剧组招灯光助理，有跟组经验优先。",
+    "参加过微电影拍摄者优先。",
+    "曾参加微短剧项目的同学欢迎投递。",
+    "熟悉微距镜头的摄影助理。",
+    "请在个人资料中完善联系信息。",
+    "本剧组信息真实，已通过平台认证。",
+    "信息技术专业也可以报名。",
+    "No deposit required.",
+    "We never ask crew for a deposit or any fee.",
+    "No fees of any kind.",
+    "Deposits are not required.",
+    "This role is free of any upfront payment.",
+    "无需押金，不收取任何费用。",
+    "本剧组不收任何费用。",
+    "零押金，日结。",
+    "免押金，包住宿。",
+    "拒绝任何收费，发现请举报。",
+    "绝不收取培训费。",
+    "没有押金，也没有服装费。",
+    "日薪300-500元，按天结算。",
+    "2026-05-03开机，2026-05-10杀青。",
+    "5月3日至5月10日，共8天。",
+    "拍摄周期7天，每天工作约12小时。",
+    "剧组提供盒饭和住宿，报销往返车费。",
+    "结束后7个工作日内通过平台记录的方式结算。",
+    "需要会使用Premiere和达芬奇。",
+    "熟悉ARRI Alexa Mini和DJI RS3。",
+    "有C1驾照优先，负责场务用车。",
+    "灯光组：灯光师1名，大助1名，小助2名。",
+    "化妆师需自带基础化妆工具。",
+    "服装组负责古装造型与整理。",
+    "道具组跟组，负责现场道具陈设。",
+    "场记需熟悉分镜和场记单。",
+    "录音师需有同期录音经验。",
+    "美术助理，熟悉置景。",
+    "执行导演，协助导演现场调度。",
+    "统筹，负责排期和通告单。",
+    "制片助理，负责剧组后勤。",
+    "Lighting assistant wanted for a 7-day vertical drama in Hengdian.",
+    "Camera assistant, focus pulling experience a plus.",
+    "Makeup artist for a costume drama, 6 days.",
+    "Sound recordist with boom experience.",
+    "Pay: 400 yuan a day, meals and a room provided.",
+    "Wrap payment within 7 days of the last shoot day.",
+    "New graduates welcome; we train on set at no cost.",
+    "The studio is verified by Callsheet.",
+    "Apply through Callsheet; all messages stay on the platform.",
+    "Shooting in Xi'an for 8 days, day rate 350.",
+    "A quick question about the schedule? Use the application page.",
+    "Our guideline: identity documents are checked on the first day.",
+    "VR scenes are shot on the second day.",
+    "The DP uses an Arri Alexa; we need a second AC.",
+    "Line producer: Ms Li.",
+    "微博宣传由宣发团队负责。",
+    "需要会剪辑短视频。",
+    "主演为小型网剧的新人演员。",
+    "剧组规模约60人，加班有加班费。",
+    "超时按小时计加班费，当天结清。",
+    "交通补贴每天30元。",
+    "招聘全程免费，拒绝中介。",
+    "三天后公布名单。",
+    "第一二场在室内拍摄。",
+]
+
+
+def test_the_corpora_are_big_enough():
+    assert len(FLAGGED) >= 60 and len(CLEAN) >= 60
+    assert len(set(FLAGGED)) == len(FLAGGED) and len(set(CLEAN)) == len(CLEAN)
+
+
+@pytest.mark.parametrize("text", FLAGGED)
+def test_every_obfuscated_request_is_flagged(text):
+    assert findings(text), text
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_no_ordinary_text_is_flagged(text):
+    assert findings(text) == [], text
