@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Studio
@@ -131,8 +132,12 @@ def _silence(form, formset) -> None:
 
 def _edit_shoot(request, shoot: Shoot | None):
     """The one page where a studio writes a shoot and all its roles."""
-    studios = Studio.objects.managed_by(request.user)
+    managed = Studio.objects.managed_by(request.user)
+    studios = managed.exclude(verification_status=Studio.Verification.SUSPENDED)
     if shoot is None and not studios.exists():
+        if managed.exists():  # every studio of theirs is suspended
+            messages.error(request, SUSPENDED_MESSAGE)
+            return redirect("postings:my_shoots")
         messages.info(request, _("Create your studio first: shoots are posted by a studio."))
         return redirect(reverse("accounts:studio_create") or "postings:my_shoots")
     action = request.POST.get("action", "save")
@@ -199,16 +204,52 @@ def shoot_create(request):
     return _edit_shoot(request, None)
 
 
+SUSPENDED_MESSAGE = gettext_lazy(
+    "Your studio is suspended: its shoots cannot be posted, edited, closed, cancelled or "
+    "copied. Callsheet emailed the owners the reason; reply to that email to appeal."
+)
+
+
 def _managed_shoot(request, pk) -> Shoot:
     return get_object_or_404(
         Shoot.objects.managed_by(request.user).select_related("studio", "city"), pk=pk
     )
 
 
+class StudioSuspended(Exception):
+    pass
+
+
+def _writable_shoot(request, pk) -> Shoot:
+    """A shoot of the user's studio that they may change: not while the studio is suspended
+    (``StudioSuspended``)."""
+    shoot = _managed_shoot(request, pk)
+    if not shoot.studio.can_post:
+        raise StudioSuspended
+    return shoot
+
+
+def _refuse_suspended(view):
+    """Studio views that change a shoot: a suspended studio's member is told why and sent to
+    their shoots, and nothing changes."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except StudioSuspended:
+            messages.error(request, SUSPENDED_MESSAGE)
+            return redirect("postings:my_shoots")
+
+    return wrapper
+
+
+@_refuse_suspended
 def shoot_edit(request, pk):
     if request.method not in {"GET", "HEAD", "POST"}:
         return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
-    shoot = _managed_shoot(request, pk)
+    shoot = _writable_shoot(request, pk)
     if not shoot.is_editable:
         messages.error(request, _("This shoot can no longer be edited. Duplicate it instead."))
         return redirect("postings:my_shoots")
@@ -216,7 +257,7 @@ def shoot_edit(request, pk):
 
 
 def _transition(request, pk, method: str, success: str):
-    shoot = _managed_shoot(request, pk)
+    shoot = _writable_shoot(request, pk)
     try:
         getattr(shoot, method)(by=request.user)
     except InvalidTransition as error:
@@ -227,8 +268,9 @@ def _transition(request, pk, method: str, success: str):
 
 
 @require_POST
+@_refuse_suspended
 def shoot_submit(request, pk):
-    shoot = _managed_shoot(request, pk)
+    shoot = _writable_shoot(request, pk)
     try:
         shoot.submit(by=request.user)
     except InvalidTransition as error:
@@ -244,18 +286,21 @@ def shoot_submit(request, pk):
 
 
 @require_POST
+@_refuse_suspended
 def shoot_close(request, pk):
     return _transition(request, pk, "close", _("Closed: the shoot no longer takes applications."))
 
 
 @require_POST
+@_refuse_suspended
 def shoot_cancel(request, pk):
     return _transition(request, pk, "cancel", _("Cancelled."))
 
 
 @require_POST
+@_refuse_suspended
 def shoot_duplicate(request, pk):
-    shoot = _managed_shoot(request, pk)
+    shoot = _writable_shoot(request, pk)
     copy = shoot.duplicate(by=request.user)
     messages.success(request, _("A copy was saved as a draft: set the new dates and submit it."))
     return redirect("postings:shoot_edit", pk=copy.pk)

@@ -127,12 +127,28 @@ def test_flagged_shoot_of_verified_studio_waits(as_user, recruiter, studio_a):
     assert shoot.flags[0]["rule"] == "fee"
 
 
-def test_suspended_studio_cannot_submit(as_user, recruiter, studio_a):
-    Studio.objects.filter(pk=studio_a.pk).update(verification_status="suspended")
-    response = as_user(recruiter).post(CREATE, form_data(studio_a, action="submit"), follow=True)
-    shoot = Shoot.objects.get(studio=studio_a)
-    assert shoot.status == Shoot.Status.DRAFT
-    assert "suspended" in response.content.decode() or "暂停" in response.content.decode()
+def test_suspended_studio_cannot_post_edit_close_cancel_or_copy(as_user, recruiter, studio_a):
+    """Suspension refuses every change to the studio's shoots, with the reason; nothing
+    changes."""
+
+    shoot = published_role(shoot__studio=studio_a, title="灯光助理").shoot
+    studio_a.suspend(by=None, reason="押金诈骗")
+    client = as_user(recruiter)
+    response = client.post(CREATE, form_data(studio_a, action="submit"), follow=True)
+    assert "暂停" in response.content.decode()
+    assert not Shoot.objects.exclude(pk=shoot.pk).exists()
+    title = shoot.title
+    edit = reverse("postings:shoot_edit", args=[shoot.pk])
+    response = client.get(edit, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("postings:my_shoots")
+    assert "暂停" in response.content.decode()
+    client.post(edit, form_data(studio_a, title="改过的标题"))
+    for name in ("shoot_close", "shoot_cancel", "shoot_duplicate", "shoot_submit"):
+        response = client.post(reverse(f"postings:{name}", args=[shoot.pk]), follow=True)
+        assert "暂停" in response.content.decode(), name
+    shoot.refresh_from_db()
+    assert (shoot.title, shoot.status) == (title, Shoot.Status.PUBLISHED)
+    assert Shoot.objects.count() == 1
 
 
 def test_save_draft_and_preview(as_user, recruiter, studio_a):
