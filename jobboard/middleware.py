@@ -21,15 +21,41 @@ def _user(request):
 
 
 def private_cache_middleware(get_response):
-    """Pages seen by a signed-in user are never stored by a browser or a shared cache.
+    """Every response says how it may be cached (README, "Caching and a CDN"):
 
-    Anonymous requests are decided without touching the session (see signed_in_user)."""
+    - pages seen by a signed-in user: never stored by a browser or a shared cache;
+    - an anonymous page that is the same for everyone (no cookie read, none set) and answered
+      200 to a GET: ``public``, for ``PUBLIC_CACHE_SECONDS`` (a CDN may keep it that long, then
+      serve it stale while it asks again);
+    - any other anonymous answer (a form with its CSRF cookie, a redirect, an error): private.
+
+    Anonymous requests are decided without touching the session (see signed_in_user). A view
+    that sets Cache-Control itself keeps it."""
+    from django.conf import settings
+    from django.utils.cache import has_vary_header
 
     def middleware(request):
         response = get_response(request)
         if signed_in_user(request) is not None:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
+        elif not response.has_header("Cache-Control"):
+            shared = (
+                request.method in ("GET", "HEAD")
+                and response.status_code == 200
+                and not response.cookies
+                and not has_vary_header(response, "Cookie")
+            )
+            if shared:
+                patch_cache_control(
+                    response,
+                    public=True,
+                    max_age=settings.PUBLIC_CACHE_SECONDS,
+                    stale_while_revalidate=settings.PUBLIC_CACHE_SECONDS,
+                )
+            else:
+                add_never_cache_headers(response)
+                patch_cache_control(response, private=True)
         return response
 
     return middleware

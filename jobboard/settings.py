@@ -205,6 +205,10 @@ CACHES = {
     },
 }
 
+# How long a shared cache (a CDN) may keep a public page: anonymous pages that are the same
+# for everyone (jobboard.middleware.private_cache_middleware).
+PUBLIC_CACHE_SECONDS = int(env("PUBLIC_CACHE_SECONDS", "60"))
+
 TASKS_BACKEND = env("TASKS_BACKEND", "database")
 TASKS = {
     "default": {

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -40,8 +41,12 @@ def role_list(request):
         "has_errors": listing.has_errors,
     }
     if request.htmx:
-        return render(request, "postings/role_list.html#results", context)
-    return render(request, "postings/role_list.html", context)
+        response = render(request, "postings/role_list.html#results", context)
+    else:
+        response = render(request, "postings/role_list.html", context)
+    # One URL, two bodies (the results alone for htmx): caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_not_required

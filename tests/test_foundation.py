@@ -146,3 +146,35 @@ def test_database_errors_answer_a_friendly_503(client, monkeypatch):
     assert response.status_code == 503
     assert "briefly unavailable" in response.content.decode()
     assert "Traceback" not in response.content.decode()
+
+
+def test_public_pages_say_how_a_cdn_may_keep_them(client):
+    """Anonymous pages that are the same for everyone are public for PUBLIC_CACHE_SECONDS;
+    one with a form (its CSRF cookie) or a redirect is private; health checks never cached."""
+    from django.utils.cache import get_max_age
+
+    from tests.factories import published_role
+
+    role = published_role()
+    for url in ("/zh-hans/", "/zh-hans/roles/", role.get_absolute_url(), "/en/roles/?q=gaffer"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        cache_control = response["Cache-Control"]
+        assert "public" in cache_control, url
+        assert get_max_age(response) == settings.PUBLIC_CACHE_SECONDS, url
+        assert "Cookie" not in response.get("Vary", ""), url
+    login = client.get(reverse("account_login"))
+    assert "private" in login["Cache-Control"] and "public" not in login["Cache-Control"]
+    redirect = client.get(reverse("accounts:dashboard"))
+    assert redirect.status_code == 302 and "private" in redirect["Cache-Control"]
+    assert "no-cache" in client.get(reverse("readyz"))["Cache-Control"]
+
+
+def test_the_role_list_varies_on_htmx(client):
+    """/roles/ answers the whole page, or its results alone to htmx: one URL, two bodies, so
+    both say Vary: HX-Request."""
+    full = client.get("/zh-hans/roles/")
+    fragment = client.get("/zh-hans/roles/", headers={"HX-Request": "true"})
+    assert b"<html" in full.content and b"<html" not in fragment.content
+    for response in (full, fragment):
+        assert "HX-Request" in response["Vary"]
