@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "jobboard.views.request_too_large_middleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "jobboard.middleware.AuthenticationMiddleware",
@@ -204,6 +205,10 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 2_000},
     },
 }
+
+# The largest request body taken (a 5 MB CV and its form); larger ones get a 413 page before
+# anything reads them. Set the same limit on a proxy in front (nginx: client_max_body_size 6m).
+MAX_REQUEST_BYTES = int(env("MAX_REQUEST_BYTES", str(6 * 1024 * 1024)))
 
 # How long a shared cache (a CDN) may keep a public page: anonymous pages that are the same
 # for everyone (jobboard.middleware.private_cache_middleware).

@@ -70,6 +70,27 @@ def error_page_middleware(get_response):
     return middleware
 
 
+def request_too_large_middleware(get_response):
+    """A request whose body is larger than MAX_REQUEST_BYTES is refused before anything reads
+    it (uploads included, which DATA_UPLOAD_MAX_MEMORY_SIZE does not count): a translated
+    413 page. Put the same limit on a proxy in front (README)."""
+    from django.conf import settings
+
+    def middleware(request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            limit_mb = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+            response = render(request, "413.html", {"limit_mb": limit_mb}, status=413)
+            response["Connection"] = "close"
+            return response
+        return get_response(request)
+
+    return middleware
+
+
 def server_error(request):
     """500 handler, and 503 when the cause is an unreachable database.
 

@@ -50,3 +50,20 @@ def test_a_refused_host_gets_a_plain_400():
     response = Client().get("/en/", HTTP_HOST="evil.example")
     assert response.status_code == 400
     assert b"evil.example" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("zh-hans", "大于 6 MB"), ("en", "larger than 6 MB")]
+)
+def test_a_body_over_the_limit_is_refused_before_it_is_read(as_user, graduate, language, expected):
+    """A CV upload of 7 MB (over MAX_REQUEST_BYTES, 6 MB) gets the translated 413 page before
+    any view reads it; nothing is saved."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    big = SimpleUploadedFile("cv.pdf", b"%PDF-1.4\n" + b"0" * (7 * 1024 * 1024), "application/pdf")
+    response = as_user(graduate).post(f"/{language}/me/profile/", {"cv": big, "headline": "x"})
+    assert response.status_code == 413
+    html = response.content.decode()
+    assert expected in html and 'class="error-page"' in html
+    graduate.crew_profile.refresh_from_db()
+    assert not graduate.crew_profile.cv
