@@ -297,6 +297,15 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Callsheet] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Failed sign-ins and reset requests are limited per address (IP) only: a limit per account
+# would let anyone, anywhere, lock its owner out by failing on purpose, or keep them from
+# resetting their password. Behind a proxy, set TRUSTED_PROXY_COUNT so that the address is the
+# visitor's (X-Forwarded-For), not the proxy's.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,30/h/ip",
+    "reset_password": "5/m/ip,30/h/ip",
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
