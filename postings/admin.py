@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jobboard.transitions import InvalidTransition
-from postings.forms import RejectForm
+from postings.forms import RejectForm, ReportDecisionForm
 from postings.models import City, PendingShoot, Report, Role, Shoot
 
 
@@ -172,14 +172,44 @@ class ReviewQueueAdmin(ShootAdmin):
         return False
 
 
-@admin.action(description=_("Dismiss: nothing wrong"))
+def _decide_reports(modeladmin, request, queryset, *, acting: bool):
+    """An intermediate page shows the reports and their shoots and asks for the reason (to
+    cancel: emailed to the studio) or a note (to dismiss: emailed to the reporters) and a
+    confirmation; only then is anything done."""
+    action = "action_reports" if acting else "dismiss_reports"
+    submitted = "confirm" in request.POST or "reason" in request.POST
+    form = ReportDecisionForm(request.POST if submitted else None, acting=acting)
+    if form.is_valid():
+        _run(
+            modeladmin,
+            request,
+            queryset,
+            "action" if acting else "dismiss",
+            "Actioned" if acting else "Dismissed",
+            resolution=form.cleaned_data["reason"],
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Cancel the reported shoots") if acting else _("Dismiss the reports"),
+        "acting": acting,
+        "form": form,
+        "reports": queryset.select_related("shoot__studio", "reporter"),
+        "action": action,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/postings/decide_reports.html", context)
+
+
+@admin.action(description=_("Dismiss: nothing wrong (with a note)…"))
 def dismiss_reports(modeladmin, request, queryset):
-    _run(modeladmin, request, queryset, "dismiss", "Dismissed")
+    return _decide_reports(modeladmin, request, queryset, acting=False)
 
 
-@admin.action(description=_("Action: cancel the shoot"))
+@admin.action(description=_("Action: cancel the shoot (with a reason)…"))
 def action_reports(modeladmin, request, queryset):
-    _run(modeladmin, request, queryset, "action", "Actioned")
+    return _decide_reports(modeladmin, request, queryset, acting=True)
 
 
 @admin.register(Report)
@@ -198,6 +228,7 @@ class ReportAdmin(admin.ModelAdmin):
         "status",
         "handled_by",
         "handled_at",
+        "resolution",
         "created_at",
     ]
 

@@ -1,3 +1,5 @@
+from django.urls import reverse
+
 from jobboard.mail import absolute_url, email_user
 
 
@@ -13,6 +15,36 @@ def shoot_reviewed(shoot) -> None:
     }
     for member in User.objects.filter(studio_memberships__studio_id=shoot.studio_id):
         email_user(member, "shoot_reviewed", context)
+
+
+def report_actioned(shoot, reason: str) -> None:
+    """The studio's members: a moderator cancelled the shoot after a report, and why."""
+    from accounts.models import User
+
+    context = {
+        "shoot": shoot.title,
+        "reason": reason,
+        "url": absolute_url(reverse("postings:my_shoots")),
+    }
+    for member in User.objects.filter(studio_memberships__studio_id=shoot.studio_id):
+        email_user(member, "report_actioned", context)
+
+
+def report_outcome(report) -> None:
+    """The reporter: what came of their report (never who else reported, nor the studio's
+    side)."""
+    if report.reporter is None:
+        return
+    email_user(
+        report.reporter,
+        "report_outcome",
+        {
+            "shoot": report.shoot.title,
+            "studio": report.shoot.studio.name,
+            "status": report.status,
+            "note": report.resolution if report.status == report.Status.DISMISSED else "",
+        },
+    )
 
 
 def alert_roles(alert, roles) -> None:

@@ -146,6 +146,23 @@ class ReportForm(forms.ModelForm):
         widgets = {"reason": forms.RadioSelect, "details": forms.Textarea(attrs={"rows": 4})}
 
 
+class ReportDecisionForm(forms.Form):
+    """The moderator's reason for acting on reports (emailed to the studio), or note for
+    dismissing them (emailed to the reporters), and the confirmation."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    confirm = forms.BooleanField(label=_("I have read the reports and the shoot"))
+
+    def __init__(self, *args, acting: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        if acting:
+            field.label = _("Why is the shoot cancelled? The studio receives this.")
+        else:
+            field.label = _("A note to the reporters (optional)")
+            field.required = False
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("What must the studio change?"),

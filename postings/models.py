@@ -1020,17 +1020,26 @@ class Report(models.Model):
 
     @transaction.atomic
     def dismiss(self, *, by, resolution: str = "") -> None:
-        """Nothing wrong: when no open report remains, a hidden shoot shows again."""
+        """Nothing wrong: when no open report remains, a hidden shoot shows again. The
+        reporter hears the outcome (with the moderator's note, if any)."""
         self._handle(self.Status.DISMISSED, by=by, resolution=resolution)
         if not self.shoot.reports.open().exists():
             self.shoot.unhide()
+        emails.report_outcome(self)
 
     @transaction.atomic
-    def action(self, *, by, resolution: str = "") -> None:
-        """The report was right: the shoot is cancelled (the moderator may also suspend the
-        studio)."""
+    def action(self, *, by, resolution: str) -> None:
+        """The report was right: the shoot is cancelled (its applications end, each applicant
+        told), with the moderator's reason, which the studio's members receive. Every open
+        report of the shoot is closed with it, and each reporter hears the outcome once. (The
+        moderator may also suspend the studio.)"""
+        if not resolution.strip():
+            raise InvalidTransition(_("Say why: the studio receives the reason."))
+        shoot = Shoot.objects.select_for_update().get(pk=self.shoot_id)
         self._handle(self.Status.ACTIONED, by=by, resolution=resolution)
-        shoot = self.shoot
+        others = list(shoot.reports.open().exclude(pk=self.pk).order_by("pk"))
+        for other in others:
+            other._handle(self.Status.ACTIONED, by=by, resolution=resolution)
         if shoot.status in {
             Shoot.Status.DRAFT,
             Shoot.Status.PENDING,
@@ -1038,6 +1047,11 @@ class Report(models.Model):
             Shoot.Status.REJECTED,
         }:
             shoot.cancel(by=by)
+        self.shoot = shoot
+        emails.report_actioned(shoot, resolution)
+        for report in [self, *others]:
+            report.shoot = shoot
+            emails.report_outcome(report)
 
 
 # --- Alerts -----------------------------------------------------------------------------------

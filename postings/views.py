@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -79,7 +79,15 @@ def my_shoots(request):
     shoots = (
         Shoot.objects.managed_by(request.user)
         .select_related("studio", "city")
-        .annotate(role_count=Count("roles", distinct=True))
+        .annotate(
+            role_count=Count("roles", distinct=True),
+            # Why a moderator cancelled it, if a report was acted on.
+            report_reason=Subquery(
+                Report.objects.filter(shoot=OuterRef("pk"), status=Report.Status.ACTIONED)
+                .order_by("-handled_at")
+                .values("resolution")[:1]
+            ),
+        )
         .order_by("-updated_at", "-pk")
     )
     studios = Studio.objects.managed_by(request.user)

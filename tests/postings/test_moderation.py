@@ -125,19 +125,68 @@ def test_reject_asks_for_a_reason_then_emails_it(as_user, moderator, settings):
 
 
 def test_report_admin_dismiss_and_action(as_user, moderator, graduate, other_graduate):
+    """Acting on reports takes a reason and a confirmation on an intermediate page: nothing
+    happens before. The studio receives the reason, each reporter the outcome, and the report
+    keeps who decided, when and why."""
+    from tests.factories import CrewProfileFactory, UserFactory, member
+
     shoot = published_role().shoot
+    studio_member = UserFactory(email="boss@studio.example")
+    member(studio_member, shoot.studio)
+    third = CrewProfileFactory().user
     first = Report.file(shoot=shoot, reporter=graduate, reason="fee")
-    second = Report.file(shoot=shoot, reporter=other_graduate, reason="fee")
+    second = Report.file(shoot=shoot, reporter=other_graduate, reason="fee", details="要押金")
     url = reverse("admin:postings_report_changelist")
     c = as_user(moderator)
-    c.post(url, {"action": "dismiss_reports", "_selected_action": [first.pk]})
+    page = c.post(url, {"action": "dismiss_reports", "_selected_action": [first.pk]})
+    assert page.status_code == 200 and "confirm" in page.content.decode()
     first.refresh_from_db()
-    assert first.status == "dismissed"
-    c.post(url, {"action": "action_reports", "_selected_action": [second.pk]})
+    assert first.status == "open"  # asked, not done
+    c.post(
+        url,
+        {
+            "action": "dismiss_reports",
+            "_selected_action": [first.pk],
+            "reason": "工资与岗位相符",
+            "confirm": "on",
+        },
+    )
+    first.refresh_from_db()
+    assert first.status == "dismissed" and first.resolution == "工资与岗位相符"
+    assert [m.to for m in mail.outbox] == [[graduate.email]]
+    assert "工资与岗位相符" in mail.outbox[0].body
+
+    # Acting needs the reason and the confirmation.
+    mail.outbox.clear()
+    late = Report.file(shoot=shoot, reporter=third, reason="off_platform")
+    for data in ({}, {"reason": "收押金", "confirm": ""}, {"reason": " ", "confirm": "on"}):
+        page = c.post(url, {"action": "action_reports", "_selected_action": [second.pk], **data})
+        assert page.status_code == 200
+        second.refresh_from_db()
+        assert second.status == "open"
+    c.post(
+        url,
+        {
+            "action": "action_reports",
+            "_selected_action": [second.pk],
+            "reason": "要求应聘者交500元押金",
+            "confirm": "on",
+        },
+    )
     second.refresh_from_db()
+    late.refresh_from_db()
     shoot.refresh_from_db()
-    assert second.status == "actioned" and shoot.status == Shoot.Status.CANCELLED
+    assert second.status == late.status == "actioned" and shoot.status == Shoot.Status.CANCELLED
+    assert second.handled_by == moderator and second.resolution == "要求应聘者交500元押金"
     assert LogEntry.objects.filter(object_id=str(second.pk)).exists()
+    by_address = {address: m for m in mail.outbox for address in m.to}
+    assert "要求应聘者交500元押金" in by_address[studio_member.email].body
+    # The studio sees why on its shoots page.
+    shoots = as_user(studio_member).get(reverse("postings:my_shoots")).content.decode()
+    assert "要求应聘者交500元押金" in shoots
+    for reporter in (other_graduate, third):  # each reporter of the shoot, once
+        assert sum(reporter.email in m.to for m in mail.outbox) == 1
+        assert "要求应聘者交500元押金" not in by_address[reporter.email].body
 
 
 def test_admin_pages_render(as_user, moderator):
