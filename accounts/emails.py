@@ -29,6 +29,7 @@ def studio_invitation(invitation) -> None:
         "studio_invitation",
         {
             "studio": invitation.studio.name,
+            "verified": invitation.studio.is_verified,
             "invited_by": str(invitation.invited_by or ""),
             "url": absolute_url(invitation.get_absolute_url()),
         },

@@ -268,18 +268,45 @@ def _owned_studio(request, slug: str) -> Studio:
     return get_object_or_404(Studio.objects.owned_by(request.user), slug=slug)
 
 
+# Invitations a studio may send a day, by its verification (an unverified studio could
+# otherwise relay spam under a name of its choosing), and that one person may send an hour.
+INVITATIONS_PER_DAY = {"verified": 30, "other": 3}
+INVITATIONS_PER_HOUR_PER_PERSON = 10
+
+
+def _may_invite(studio, user) -> bool:
+    """Count one invitation; False once the studio or the person is over its limit."""
+    from jobboard import ratelimit
+
+    per_day = INVITATIONS_PER_DAY["verified" if studio.is_verified else "other"]
+    return ratelimit.allow(f"invite:studio:{studio.pk}", per_day, 86_400) and ratelimit.allow(
+        f"invite:user:{user.pk}", INVITATIONS_PER_HOUR_PER_PERSON, 3_600
+    )
+
+
 def studio_team(request, slug: str):
     studio = _owned_studio(request, slug)
     form = InvitationForm(request.POST or None, studio=studio)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        StudioInvitation(
-            studio=studio, email=form.cleaned_data["email"], invited_by=request.user
-        ).invite()
-        messages.success(
-            request,
-            _("We emailed an invitation to %(email)s.") % {"email": form.cleaned_data["email"]},
+        if _may_invite(studio, request.user):
+            StudioInvitation(
+                studio=studio, email=form.cleaned_data["email"], invited_by=request.user
+            ).invite()
+            messages.success(
+                request,
+                _("We emailed an invitation to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("accounts:studio_team", slug=studio.slug)
+        status = 429
+        form.add_error(
+            None,
+            _(
+                "Your studio has sent as many invitations as it may for now (%(count)d a day "
+                "until it is verified, %(verified)d once it is). Try again later."
+            )
+            % {"count": INVITATIONS_PER_DAY["other"], "verified": INVITATIONS_PER_DAY["verified"]},
         )
-        return redirect("accounts:studio_team", slug=studio.slug)
     return render(
         request,
         "accounts/studio_team.html",
@@ -289,6 +316,7 @@ def studio_team(request, slug: str):
             "memberships": studio.memberships.select_related("user").order_by("role", "pk"),
             "invitations": studio.invitations.filter(accepted_at__isnull=True),
         },
+        status=status,
     )
 
 

@@ -306,3 +306,30 @@ def test_moderator_blocks_a_user(as_user, moderator, graduate):
     graduate.refresh_from_db()
     assert not graduate.is_active
     assert LogEntry.objects.filter(object_id=str(graduate.pk)).exists()
+
+
+def test_invitations_are_limited_far_lower_until_the_studio_is_verified(as_user, owner, studio_a):
+    """An unverified studio sends 3 invitations a day (a verified one 30); the email says
+    when the studio is not verified; the limit is per studio, with the reason shown."""
+    from accounts.views import INVITATIONS_PER_DAY
+
+    Studio.objects.filter(pk=studio_a.pk).update(verification_status="pending")
+    studio_a.refresh_from_db()
+    client = as_user(owner)
+    limit = INVITATIONS_PER_DAY["other"]
+    for n in range(limit):
+        assert client.post(team(studio_a), {"email": f"crew{n}@example.com"}).status_code == 302
+    refused = client.post(team(studio_a), {"email": "spam-target@example.com"})
+    assert refused.status_code == 429
+    assert (
+        "邀请" in refused.content.decode() and "spam-target@example.com" in refused.content.decode()
+    )
+    assert StudioInvitation.objects.count() == limit
+    assert len(mail.outbox) == limit
+    assert "尚未认证" in mail.outbox[0].body or "not verified" in mail.outbox[0].body
+
+
+def test_a_verified_studio_s_invitation_does_not_warn(as_user, owner, studio_a):
+    assert studio_a.is_verified
+    assert as_user(owner).post(team(studio_a), {"email": "crew@example.com"}).status_code == 302
+    assert "尚未认证" not in mail.outbox[0].body and "not verified" not in mail.outbox[0].body
