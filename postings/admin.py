@@ -4,7 +4,7 @@ Every action goes through the model's transition method and leaves an admin log 
 
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -108,6 +108,7 @@ class ShootAdmin(admin.ModelAdmin):
     readonly_fields = [
         "status",
         "flag_list",
+        "changes",
         "submitted_at",
         "published_at",
         "reviewed_by",
@@ -132,6 +133,24 @@ class ShootAdmin(admin.ModelAdmin):
         if not labels:
             return "—"
         return format_html_join("", "<li>{}</li>", ((label,) for label in labels))
+
+    @admin.display(description=_("changes since it was last published"))
+    def changes(self, obj):
+        rows = obj.changes_since_published()
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody>"
+            "</table>",
+            _("field"),
+            _("as published"),
+            _("now"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                ((what, before or "—", after or "—") for what, before, after in rows),
+            ),
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

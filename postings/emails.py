@@ -17,6 +17,20 @@ def shoot_reviewed(shoot) -> None:
         email_user(member, "shoot_reviewed", context)
 
 
+def shoot_flagged_after_edit(shoot) -> None:
+    """The studio's members: an edit of their published shoot tripped the anti-scam screening,
+    so it is back in review, and which rules and words did."""
+    from accounts.models import User
+
+    context = {
+        "shoot": shoot.title,
+        "flags": [{"label": f.get("label", ""), "match": f.get("match", "")} for f in shoot.flags],
+        "url": absolute_url(reverse("postings:shoot_edit", args=[shoot.pk])),
+    }
+    for member in User.objects.filter(studio_memberships__studio_id=shoot.studio_id):
+        email_user(member, "shoot_flagged_after_edit", context)
+
+
 def report_actioned(shoot, reason: str) -> None:
     """The studio's members: a moderator cancelled the shoot after a report, and why."""
     from accounts.models import User

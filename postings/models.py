@@ -209,6 +209,11 @@ class Shoot(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     flags = models.JSONField(_("anti-scam flags"), default=list, blank=True)
+    # What the public saw when it was last published (``snapshot``): moderators see what an
+    # edit changed since (``changes_since_published``).
+    published_snapshot = models.JSONField(
+        _("as last published"), default=dict, blank=True, editable=False
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
@@ -381,6 +386,7 @@ class Shoot(models.Model):
                 submitted_at=now,
                 published_at=now,
                 rejection_reason="",
+                published_snapshot=self.snapshot(roles),
             )
         else:
             self._set_status(
@@ -400,6 +406,7 @@ class Shoot(models.Model):
             # sort again (alerts never send a role twice).
             published_at=now,
             hidden_at=None,
+            published_snapshot=self.snapshot(),
         )
         emails.shoot_reviewed(self)
 
@@ -471,16 +478,71 @@ class Shoot(models.Model):
         return ended
 
     @transaction.atomic
-    def after_material_edit(self) -> None:
-        """A published shoot whose dates, place, pay or conditions changed goes back to review."""
-        if self.status == self.Status.PUBLISHED:
-            self.flags = screening.screen(self, list(self.roles.all()))
-            self._set_status(
-                {self.Status.PUBLISHED},
-                self.Status.PENDING,
-                submitted_at=timezone.now(),
-                flags=self.flags,
-            )
+    def after_edit(self, *, material: bool) -> bool:
+        """Every edit of a published shoot is screened again. It goes back to review (hidden
+        from the public until a moderator approves it; its applications kept) when the edit
+        trips a screening rule, with an email to the studio saying why, or when it changed
+        dates, place, pay or conditions (``material``). True when it went back."""
+        if self.status != self.Status.PUBLISHED:
+            return False
+        self.flags = screening.screen(self, list(self.roles.all()))
+        if not (material or self.flags):
+            return False
+        self._set_status(
+            {self.Status.PUBLISHED},
+            self.Status.PENDING,
+            submitted_at=timezone.now(),
+            flags=self.flags,
+        )
+        if self.flags:
+            emails.shoot_flagged_after_edit(self)
+        return True
+
+    # What the public sees of a shoot and its roles, for ``snapshot``.
+    SNAPSHOT_FIELDS = (*screening.SHOOT_FIELDS, *(n.removesuffix("_id") for n in MATERIAL_FIELDS))
+    ROLE_SNAPSHOT_FIELDS = (
+        *screening.ROLE_FIELDS,
+        "department",
+        "openings",
+        "pay_min",
+        "pay_max",
+        "pay_unit",
+    )
+
+    def snapshot(self, roles=None) -> dict:
+        """The shoot's and its roles' public fields, as text."""
+        roles = self.roles.order_by("pk") if roles is None else roles
+        return {
+            "shoot": {name: str(getattr(self, name) or "") for name in self.SNAPSHOT_FIELDS},
+            "roles": {
+                str(role.pk): {
+                    name: str(getattr(role, name) or "") for name in self.ROLE_SNAPSHOT_FIELDS
+                }
+                for role in roles
+            },
+        }
+
+    def changes_since_published(self) -> list[tuple[str, str, str]]:
+        """(what, as published, now) for each field that differs from the last published
+        snapshot: empty for a shoot never published (nothing to compare)."""
+        before = self.published_snapshot or {}
+        if not before:
+            return []
+        now = self.snapshot()
+        changes = []
+        for name, value in now["shoot"].items():
+            old = before.get("shoot", {}).get(name, "")
+            if old != value:
+                changes.append((str(self._meta.get_field(name).verbose_name), old, value))
+        old_roles, new_roles = before.get("roles", {}), now["roles"]
+        for pk in sorted(set(old_roles) | set(new_roles), key=int):
+            old, new = old_roles.get(pk, {}), new_roles.get(pk, {})
+            title = new.get("title") or old.get("title") or pk
+            for name in self.ROLE_SNAPSHOT_FIELDS:
+                if old.get(name, "") != new.get(name, ""):
+                    label = str(Role._meta.get_field(name).verbose_name)
+                    changes.append((f"{title} · {label}", old.get(name, ""), new.get(name, "")))
+        return changes
 
     def rescreen(self) -> None:
         """A shoot waiting for review that its studio edits is checked again, so that the

@@ -173,15 +173,24 @@ def _edit_shoot(request, shoot: Shoot | None):
                 formset.save()
                 shoot.sync_roles()
                 shoot.rescreen()
-                if material:
-                    shoot.after_material_edit()
-                    messages.warning(
-                        request,
-                        _(
-                            "You changed dates, place, pay or conditions: the shoot is back in "
-                            "review and hidden until a moderator approves it."
-                        ),
-                    )
+                if was_published and shoot.after_edit(material=material):
+                    if shoot.flags:
+                        messages.warning(
+                            request,
+                            _(
+                                "Your edit needs a moderator's look (%(why)s): the shoot is back "
+                                "in review and hidden until it is approved. We emailed you why."
+                            )
+                            % {"why": "; ".join(dict.fromkeys(_(f["label"]) for f in shoot.flags))},
+                        )
+                    else:
+                        messages.warning(
+                            request,
+                            _(
+                                "You changed dates, place, pay or conditions: the shoot is back "
+                                "in review and hidden until a moderator approves it."
+                            ),
+                        )
             return _after_save(request, shoot, action)
     return render(
         request,

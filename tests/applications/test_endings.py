@@ -120,7 +120,7 @@ def test_a_shoot_rejected_in_review_has_no_applications_to_end(studio_a):
     shoot = ShootFactory(studio=studio_a)
     RoleFactory(shoot=shoot)
     shoot.submit()
-    shoot.after_material_edit()
+    shoot.after_edit(material=True)
     shoot.reject(by=None, reason="请补充")
     assert shoot.status == Shoot.Status.REJECTED
 

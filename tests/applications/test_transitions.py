@@ -167,6 +167,6 @@ def test_an_offer_on_a_shoot_that_has_started_cannot_be_accepted(role, graduate,
 def test_an_offer_on_a_shoot_in_review_cannot_be_accepted(role, graduate, recruiter):
     application = submit(role, graduate)
     application.offer(by=recruiter)
-    role.shoot.after_material_edit()
+    role.shoot.after_edit(material=True)
     with pytest.raises(InvalidTransition):
         application.accept(by=graduate)

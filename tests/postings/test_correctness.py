@@ -87,7 +87,7 @@ def test_the_apply_page_of_a_shoot_that_left_the_public_is_404(as_user, ending):
     elif ending == "reject":
         shoot.reject(by=None, reason="请补充合同")
     else:
-        shoot.after_material_edit()
+        shoot.after_edit(material=True)
         shoot.refresh_from_db()
         assert shoot.status == Shoot.Status.PENDING
     graduate = CrewProfileFactory().user

@@ -261,6 +261,46 @@ def test_wording_edit_of_published_shoot_stays_published(as_user, recruiter, stu
     assert "改了简介" in Role.objects.get(shoot=shoot).search_document
 
 
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("synopsis", "入组前需交押金500元，详情加 微 信 hd2026"),
+        ("title", "横店古装剧 加vx了解"),
+        ("conditions_note", "服装费自理200元"),
+    ],
+)
+def test_a_flagged_wording_edit_goes_back_to_review_with_an_email(
+    as_user, recruiter, studio_a, field, text
+):
+    """Every edit of a published shoot is screened: one that asks for money or moves contact
+    off the platform sends the shoot back to review (hidden, applications kept), the studio is
+    emailed why, and moderators see what changed since it was published."""
+    from django.core import mail
+
+    from applications.models import Application
+    from tests.applications.conftest import submit
+    from tests.factories import CrewProfileFactory, UserFactory
+
+    role = published_role(shoot__studio=studio_a)
+    shoot = role.shoot
+    application = submit(role, CrewProfileFactory().user)
+    before = getattr(shoot, field)
+    mail.outbox.clear()
+    response = as_user(recruiter).post(edit_url(shoot), edit_data(shoot, **{field: text}))
+    assert response.status_code == 302
+    shoot.refresh_from_db()
+    assert shoot.status == Shoot.Status.PENDING and not shoot.is_public
+    assert Application.objects.get(pk=application.pk).status == "submitted"
+    bodies = [m.body for m in mail.outbox if recruiter.email in m.to]
+    assert len(bodies) == 1 and "审核" in bodies[0]
+    label = str(Shoot._meta.get_field(field).verbose_name)
+    assert (label, before, text) in shoot.changes_since_published()
+    admin_page = as_user(UserFactory(is_staff=True, is_superuser=True)).get(
+        reverse("admin:postings_shoot_change", args=[shoot.pk])
+    )
+    assert text in admin_page.content.decode()
+
+
 def test_other_studio_gets_404(as_user, other_recruiter, graduate, studio_a):
     shoot = ShootFactory(studio=studio_a)
     RoleFactory(shoot=shoot)
