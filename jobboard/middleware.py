@@ -25,8 +25,9 @@ def private_cache_middleware(get_response):
 
     - pages seen by a signed-in user: never stored by a browser or a shared cache;
     - an anonymous page that is the same for everyone (no cookie read, none set) and answered
-      200 to a GET: ``public``, for ``PUBLIC_CACHE_SECONDS`` (a CDN may keep it that long, then
-      serve it stale while it asks again);
+      200 to a GET: ``public``; a shared cache (a CDN) may keep it ``PUBLIC_CACHE_SECONDS``,
+      then serve it stale while it asks again; a browser asks again each time (``max-age=0``),
+      so that a person who just posted, applied or signed in never sees an older page;
     - any other anonymous answer (a form with its CSRF cookie, a redirect, an error): private.
 
     Anonymous requests are decided without touching the session (see signed_in_user). A view
@@ -50,7 +51,8 @@ def private_cache_middleware(get_response):
                 patch_cache_control(
                     response,
                     public=True,
-                    max_age=settings.PUBLIC_CACHE_SECONDS,
+                    max_age=0,
+                    s_maxage=settings.PUBLIC_CACHE_SECONDS,
                     stale_while_revalidate=settings.PUBLIC_CACHE_SECONDS,
                 )
             else:

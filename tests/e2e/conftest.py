@@ -74,3 +74,25 @@ def live_server(request):
     server = _WhiteNoiseLiveServer(addr)
     yield server
     server.stop()
+
+
+def sign_in(page, live_server, user) -> None:
+    """Reuse a server-side session instead of typing a password (sign-in has its own tests):
+    the browser gets the cookie of a session signed in as ``user`` (past the second factor for
+    staff, as the moderator's code would take them)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.conftest import _client_for
+
+    client = _client_for(Client, user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )

@@ -1,22 +1,13 @@
 """Saving a search as an alert, in a real browser."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from postings.models import SavedSearch
+from tests.e2e.conftest import sign_in
 from tests.factories import CrewProfileFactory, published_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 def test_save_a_search_as_a_daily_alert(page, live_server, screenshot):

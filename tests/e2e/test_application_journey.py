@@ -4,9 +4,9 @@ the booking; the role shows as filled."""
 from io import BytesIO
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,21 +19,6 @@ def _pdf() -> bytes:
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 @pytest.fixture

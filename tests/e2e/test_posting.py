@@ -5,25 +5,16 @@ from datetime import timedelta
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Studio
 from postings.models import Shoot
 from tests.conftest import MODERATOR_TOTP_SECRET
+from tests.e2e.conftest import sign_in
 from tests.factories import CrewProfileFactory, StudioFactory, UserFactory, member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, user):
-    """Reuse a server-side session instead of typing a password (login has its own tests)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 def post_shoot(page, live_server, title, start, roles, screenshot=None):
