@@ -82,6 +82,7 @@ def alert_roles(alert, roles) -> None:
                     "title": role.title,
                     "shoot": role.shoot.title,
                     "studio": role.shoot.studio.name,
+                    "verified": role.studio_verified,
                     "city": role.city.name,
                     "pay": role.pay_display,
                     "start": role.start_date.isoformat(),
