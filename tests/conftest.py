@@ -31,6 +31,19 @@ def _no_stray_sessions(django_db_setup, django_db_blocker):
                 )
 
 
+@pytest.fixture
+def own_database(tmp_path_factory):
+    """A PostgreSQL server of the test's own, which it may stop and start (tests/test_faults.py,
+    tests/test_worker.py): (its data folder, the DATABASES entry of its database "own")."""
+    from jobboard import database
+
+    # A short path: the server's Unix socket lives in its data folder.
+    pgdata = Path(tmp_path_factory.mktemp("pg")) / "data"
+    settings = database.embedded_settings(pgdata, name="own")
+    yield pgdata, settings
+    database.stop(pgdata)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_fragments():
     """Each test starts with empty fragment, page and count caches (they outlive a test's

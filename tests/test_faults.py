@@ -47,15 +47,6 @@ def _wait_for(url: str, status: int, seconds: float) -> float:
 
 
 @pytest.fixture
-def own_database(tmp_path_factory):
-    # A short path: the server's Unix socket lives in its data folder.
-    pgdata = Path(tmp_path_factory.mktemp("pg")) / "data"
-    settings = database.embedded_settings(pgdata, name="faults")
-    yield pgdata, settings
-    database.stop(pgdata)
-
-
-@pytest.fixture
 def gunicorn(own_database):
     pgdata, db = own_database
     port = _free_port()
@@ -150,7 +141,7 @@ def test_a_locked_table_answers_503_quickly_and_leaves_the_rest_serving(gunicorn
     import psycopg
 
     base, pgdata, log = gunicorn
-    db = database.embedded_settings(pgdata, name="faults")
+    db = database.embedded_settings(pgdata, name="own")
     locked, release = threading.Event(), threading.Event()
 
     def hold_lock():

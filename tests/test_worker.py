@@ -153,14 +153,6 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_no_email(tmp_path):
     assert f"Task id={slow.id} queued again" in text
 
 
-@pytest.fixture
-def own_database(tmp_path_factory):
-    pgdata = Path(tmp_path_factory.mktemp("pg")) / "data"
-    settings = database.embedded_settings(pgdata, name="worker")
-    yield pgdata, settings
-    database.stop(pgdata)
-
-
 def test_the_worker_waits_out_a_database_restart(own_database, tmp_path):
     """The database stops under a running worker and starts again: the worker logs the
     outage (one line per attempt, no traceback), stays up, and sends what is queued after."""
