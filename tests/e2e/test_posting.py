@@ -96,6 +96,8 @@ def test_shoot_posted_reviewed_and_found(page, live_server, screenshot):
     expect(page.get_by_role("link", name="现场道具")).to_be_visible()
     expect(page.get_by_role("link", name="灯光助理")).to_have_count(0)
     assert "department=props" in page.url and "city=hengdian" in page.url
+    # Approved, but the studio's licence is not verified yet: the card says so.
+    expect(page.locator("article", has_text="现场道具").get_by_text("执照尚未认证")).to_be_visible()
     screenshot("posting-search")
     page.get_by_role("link", name="现场道具").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("现场道具")
