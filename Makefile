@@ -55,6 +55,8 @@ demo: migrate
 	$(MANAGE) load_demo
 
 run: export DEBUG ?= 1
+# Links in emails point where this server answers (make run PORT=8001: port 8001).
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: demo
 	@echo "Callsheet on http://$(HOST):$(PORT)/ (Ctrl-C stops the site, its task worker and scheduler)"
 	@trap 'kill 0' EXIT INT TERM; \
