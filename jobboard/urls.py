@@ -6,15 +6,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
-from django.views.i18n import set_language
-
 from jobboard import views
 from postings.urls import sitemaps
 from postings.views import robots_txt
 
 # Choosing a language is harmless and open to everyone; exempting it from CSRF keeps the
 # switcher form from setting a csrftoken cookie on every anonymous page.
-set_language_view = login_not_required(csrf_exempt(set_language))
+set_language_view = login_not_required(csrf_exempt(views.set_language))
 
 # The admin's login goes through allauth: rate-limited, and staff verify their email too.
 admin.site.login = secure_admin_login(admin.site.login)

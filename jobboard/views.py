@@ -91,6 +91,24 @@ def request_too_large_middleware(get_response):
     return middleware
 
 
+def set_language(request):
+    """Django's ``set_language``, reading the page to come back to in its own language.
+
+    Django translates ``next`` by resolving it in the active language, which is the one saved
+    in the cookie: with English saved, a /zh-hans/ page did not resolve and the switch sent the
+    person back to the Chinese page. The address's own prefix decides instead."""
+    from urllib.parse import urlsplit
+
+    from django.utils import translation
+    from django.utils.translation import get_language_from_path
+    from django.views import i18n
+
+    next_url = request.POST.get("next", request.GET.get("next")) or ""
+    language = get_language_from_path(urlsplit(next_url).path) or translation.get_language()
+    with translation.override(language):
+        return i18n.set_language(request)
+
+
 def server_error(request):
     """500 handler, and 503 when the cause is an unreachable database.
 

@@ -70,6 +70,29 @@ def test_language_switch_keeps_the_page(client):
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
 
 
+@pytest.mark.parametrize("saved", [None, "en", "zh-hans"])
+@pytest.mark.parametrize(
+    ("page", "switch_to", "expected"),
+    [
+        ("/zh-hans/roles/?q=灯光", "en", "/en/roles/?q=%E7%81%AF%E5%85%89"),
+        ("/en/roles/?q=gaffer", "zh-hans", "/zh-hans/roles/?q=gaffer"),
+        ("/zh-hans/accounts/login/", "en", "/en/accounts/login/"),
+        ("/en/", "zh-hans", "/zh-hans/"),
+    ],
+)
+def test_the_language_switch_always_switches_and_keeps_the_place(
+    client, saved, page, switch_to, expected
+):
+    """Whatever language the cookie holds (a /zh-hans/ link from an email, opened after
+    choosing English once), the switch goes to the same page in the other language."""
+    if saved:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = saved
+    response = client.post("/i18n/setlang/", {"language": switch_to, "next": page})
+    assert response.status_code == 302
+    assert response["Location"] == expected
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == switch_to
+
+
 def test_missing_page_is_a_translated_404(client):
     response = client.get("/en/no-such-page/")
     assert response.status_code == 404
