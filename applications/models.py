@@ -568,7 +568,10 @@ class ApplicationEvent(models.Model):
         indexes = [models.Index(fields=["application", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '·'} → {self.to_status}"
+        """The change as people read it ("已提交 → 已入围"), not the stored codes."""
+        labels = dict(Application.Status.choices)
+        before = labels.get(self.from_status, self.from_status) if self.from_status else "·"
+        return f"{before} → {labels.get(self.to_status, self.to_status)}"
 
 
 class CVView(models.Model):

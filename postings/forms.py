@@ -140,10 +140,18 @@ RoleFormSet = forms.inlineformset_factory(
 
 
 class ReportForm(forms.ModelForm):
+    # One radio per reason, none ticked until the person picks one (a model field's choices
+    # would add a blank "- Select an option -" radio, ticked).
+    reason = forms.ChoiceField(
+        label=Report._meta.get_field("reason").verbose_name,
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+
     class Meta:
         model = Report
         fields = ["reason", "details"]
-        widgets = {"reason": forms.RadioSelect, "details": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"details": forms.Textarea(attrs={"rows": 4})}
 
 
 class ReportDecisionForm(forms.Form):

@@ -92,3 +92,53 @@ def test_every_string_in_the_code_is_in_the_catalogs_and_translated(
             elif not known.translated():  # fuzzy entries do not count as translated
                 problems.append(f"{language}: not translated: {entry.msgid!r}")
     assert problems == [], "run `make messages` and translate:\n" + "\n".join(problems)
+
+
+# --- What the libraries show, in Chinese ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_no_form_shows_the_untranslated_blank_choice(client, as_user, moderator):
+    """Django 6.1's blank choice ("- Select an option -") reads 请选择 in Chinese; the report
+    form has one radio per reason and none ticked."""
+    from django.urls import reverse
+
+    from tests.factories import UserFactory, published_role
+
+    role = published_role()
+    pages = [
+        as_user(UserFactory()).get(reverse("accounts:studio_create")),
+        as_user(UserFactory()).get(reverse("postings:report", args=[role.shoot_id])),
+        as_user(moderator).get(reverse("admin:postings_shoot_changelist")),
+    ]
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "Select an option" not in html
+    report = pages[1].content.decode()
+    assert 'type="radio"' in report and "checked" not in report
+    assert "- 请选择 -" in pages[0].content.decode() or "请选择" in pages[2].content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admin_speaks_chinese_throughout(as_user, moderator):
+    from django.urls import reverse
+
+    index = as_user(moderator).get(reverse("admin:index")).content.decode()
+    for english in ("Tasks Database Backend", "Authenticators", "Task Results"):
+        assert english not in index, english
+    for chinese in ("后台任务", "认证器", "任务结果", "用户与公司"):
+        assert chinese in index, chinese
+    javascript = as_user(moderator).get(reverse("admin:jsi18n")).content.decode()
+    assert "\\u8bf7\\u6309" in javascript or "请按" in javascript  # the time zone note
+
+
+@pytest.mark.django_db
+def test_an_application_event_reads_as_words():
+    from django.utils import translation
+
+    from applications.models import ApplicationEvent
+
+    with translation.override("zh-hans"):
+        text = str(ApplicationEvent(from_status="submitted", to_status="shortlisted"))
+    assert "submitted" not in text and "shortlisted" not in text and "→" in text
