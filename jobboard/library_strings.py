@@ -10,6 +10,15 @@ LIBRARY_STRINGS = [
     gettext_noop("- Select an option -"),
     # Django's admin: the date drill-down above a change list.
     gettext_noop("Filter by %(field_name)s"),
+    # allauth: a wrong authenticator code (its catalog says 错误代码, "error code"), and two
+    # sentences with ASCII colons.
+    gettext_noop("Incorrect code."),
+    gettext_noop("Enter your password:"),
+    gettext_noop(
+        "If you do not recognize this change then please take proper security precautions "
+        "immediately. The change to your account originates from:\n\n- IP address: %(ip)s\n- "
+        "Browser: %(user_agent)s\n- Date: %(timestamp)s"
+    ),
     # django-tasks-db's model and fields (it ships no Chinese catalog).
     gettext_noop("Task Result"),
     gettext_noop("Task Results"),

@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jobboard.transitions import InvalidTransition
@@ -1181,7 +1181,7 @@ class SavedSearch(models.Model):
         related_name="saved_searches",
         verbose_name=_("user"),
     )
-    name = models.CharField(_("name"), max_length=80)
+    name = models.CharField(pgettext_lazy("an alert's", "name"), max_length=80)
     query = models.TextField(_("search"), max_length=2000, blank=True)
     frequency = models.CharField(
         _("how often"), max_length=10, choices=Frequency.choices, default=Frequency.ASAP

@@ -142,3 +142,32 @@ def test_an_application_event_reads_as_words():
     with translation.override("zh-hans"):
         text = str(ApplicationEvent(from_status="submitted", to_status="shortlisted"))
     assert "submitted" not in text and "shortlisted" not in text and "→" in text
+
+
+def test_chinese_sentences_use_chinese_punctuation():
+    """No ASCII comma, colon, semicolon, question or exclamation mark, and no ASCII full stop
+    ending a sentence, beside Chinese text in our catalog (library strings we override
+    included)."""
+    cjk = r"[\u4e00-\u9fff]"
+    ascii_mark = re.compile(cjk + r"\s?[,;:?!]|" + cjk + r"\.(?![\w/])|(?<![\w%)])[,;:?!]\s?" + cjk)
+    po = polib.pofile(str(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+    found = [
+        (entry.msgid, text)
+        for entry in po
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]
+        if ascii_mark.search(text)
+    ]
+    assert found == []
+
+
+def test_one_thing_has_one_name_in_chinese():
+    """The card's badges say what the filters say; "verified" reads the same everywhere."""
+    catalog = gettext.GNUTranslations(
+        open(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.mo", "rb")  # noqa: SIM115
+    )
+    assert catalog.gettext("Verified studio") == catalog.gettext("Verified")
+    assert catalog.pgettext("an alert's", "name") != "姓名"
+    assert catalog.gettext("Incorrect code.") != "错误代码。"
+    card = (LOCALE.parent / "templates/postings/includes/role_card.html").read_text()
+    for label in ("Meals provided", "Lodging provided", "Newcomers welcome"):
+        assert f'{{% translate "{label}" %}}' in card

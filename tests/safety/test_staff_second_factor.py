@@ -56,6 +56,7 @@ def test_admin_login_asks_for_the_code(client, moderator):
     assert client.get(admin_index).status_code == 302
     wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert wrong.status_code == 200
+    assert "验证码不正确" in wrong.content.decode()  # not 错误代码, "error code"
     response = client.post(reverse("mfa_authenticate"), {"code": current_totp()})
     assert response.status_code == 302
     assert response["Location"] == admin_index
