@@ -210,6 +210,10 @@ CACHES = {
 # anything reads them. Set the same limit on a proxy in front (nginx: client_max_body_size 6m).
 MAX_REQUEST_BYTES = int(env("MAX_REQUEST_BYTES", str(6 * 1024 * 1024)))
 
+# With DEBUG on, show Django's debug page for a 404 instead of the site's own (a developer's
+# choice; `make run` shows what people will see).
+DEBUG_PAGES = env_bool("DEBUG_PAGES", False)
+
 # How long a shared cache (a CDN) may keep a public page: anonymous pages that are the same
 # for everyone (jobboard.middleware.private_cache_middleware).
 PUBLIC_CACHE_SECONDS = int(env("PUBLIC_CACHE_SECONDS", "60"))

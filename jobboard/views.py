@@ -57,10 +57,15 @@ def csrf_failure(request, reason=""):
 
 def error_page_middleware(get_response):
     """Responses that leave their body empty (405 from ``require_POST`` and its kind) get the
-    site's page for their status."""
+    site's page for their status. In development (DEBUG) a 404 is the site's own page too, as
+    people will see it, unless a developer asks for Django's debug page (DEBUG_PAGES=1)."""
+    from django.conf import settings
+    from django.views.defaults import page_not_found
 
     def middleware(request):
         response = get_response(request)
+        if response.status_code == 404 and settings.DEBUG and not settings.DEBUG_PAGES:
+            return page_not_found(request, None)
         if response.status_code == 405 and not response.content and request.method != "HEAD":
             page = render(request, "405.html", status=405)
             page["Allow"] = response.get("Allow", "")

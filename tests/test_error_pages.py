@@ -67,3 +67,13 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(as_user, graduate, l
     assert expected in html and 'class="error-page"' in html
     graduate.crew_profile.refresh_from_db()
     assert not graduate.crew_profile.cv
+
+
+def test_development_shows_the_site_s_own_404_unless_asked(client, settings):
+    settings.DEBUG = True
+    response = client.get("/zh-hans/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert 'class="error-page"' in html and "URLconf" not in html
+    settings.DEBUG_PAGES = True
+    assert "URLconf" in client.get("/zh-hans/no-such-page/").content.decode()
