@@ -98,3 +98,20 @@ def test_query_count_does_not_grow(as_user, graduate, recruiter, django_assert_n
         response = client.get(URL)
     assert len(response.context["applications"]) == 8
     assert len(response.context["cv_views"]) == 8
+
+
+def test_history_times_are_valid_html_datetimes(as_user, graduate, recruiter, role):
+    """<time datetime> takes at most three digits of a second: whole seconds and the offset."""
+    import re
+
+    application = submit(role, graduate)
+    application.shortlist(by=recruiter)
+    pages = [
+        as_user(graduate).get(reverse("applications:my_applications")),
+        as_user(recruiter).get(reverse("applications:pipeline", args=[role.shoot_id])),
+    ]
+    for page in pages:
+        values = re.findall(r'<time datetime="([^"]+)"', page.content.decode())
+        assert values
+        for value in values:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", value), value
