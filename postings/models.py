@@ -918,6 +918,9 @@ class Role(models.Model):
             "jobStartDate": self.start_date.isoformat(),
             "totalJobOpenings": self.openings_left,
             "url": settings.SITE_URL + self.get_absolute_url(),
+            # People apply here, on the role's page, not somewhere else.
+            "directApply": True,
+            "identifier": {"@type": "PropertyValue", "name": "Callsheet", "value": str(self.pk)},
         }
 
     def job_posting_json(self) -> str:

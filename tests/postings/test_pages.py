@@ -59,6 +59,16 @@ def test_role_detail_job_posting_json_ld(client):
     assert data["jobLocation"]["address"]["addressCountry"] == "CN"
     assert data["validThrough"].startswith(role.apply_by.isoformat())
     assert data["datePosted"] and data["employmentType"]
+    # Google's required properties, and what says applying happens here.
+    for name in ("title", "description", "datePosted", "hiringOrganization", "jobLocation"):
+        assert data[name], name
+    assert data["directApply"] is True
+    assert data["identifier"] == {
+        "@type": "PropertyValue",
+        "name": "Callsheet",
+        "value": str(role.pk),
+    }
+    assert data["jobStartDate"] == role.start_date.isoformat()
 
 
 def test_json_ld_cannot_close_the_script_element(client):
