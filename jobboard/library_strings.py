@@ -6,6 +6,8 @@ Django reads before the libraries' (LOCALE_PATHS). Never imported: gettext_noop 
 from django.utils.translation import gettext_noop
 
 LIBRARY_STRINGS = [
+    # Django: what follows a form field's label (its Chinese catalog keeps the ASCII colon).
+    gettext_noop(":"),
     # Django 6.1: the blank choice of every choice field.
     gettext_noop("- Select an option -"),
     # Django's admin: the date drill-down above a change list.

@@ -118,6 +118,9 @@ def test_no_form_shows_the_untranslated_blank_choice(client, as_user, moderator)
     report = pages[1].content.decode()
     assert 'type="radio"' in report and "checked" not in report
     assert "- 请选择 -" in pages[0].content.decode() or "请选择" in pages[2].content.decode()
+    # Labels end with the Chinese colon (Django's own catalog keeps the ASCII one).
+    assert "：</label>" in pages[0].content.decode()
+    assert ":</label>" not in pages[0].content.decode()
 
 
 @pytest.mark.django_db

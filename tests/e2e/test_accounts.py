@@ -90,6 +90,11 @@ def test_crew_and_studio_sign_up_and_moderation(page, live_server, screenshot):
     page.locator("main form button[type=submit]").first.click()
     expect(page.locator("td.cal-off").first).to_be_visible()
     assert profile.unavailabilities.count() == 1
+    # The month arrows are 44×44 px tap targets at least, named for screen readers.
+    for name in ("上个月", "下个月"):
+        arrow = page.get_by_role("link", name=name)
+        box = arrow.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, (name, box)
     screenshot("accounts-availability-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + "/zh-hans/me/")
