@@ -13,6 +13,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +91,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @cached_property
+    def in_a_studio(self) -> bool:
+        """Whether they are a member of a studio (the request's user has it from the statement
+        that loads it: jobboard.backends)."""
+        return self.studio_memberships.exists()
 
     @property
     def has_staff_powers(self) -> bool:

@@ -11,9 +11,16 @@ from jobboard.sql import BIGINT_MAX, CompiledQuery, loaded
 
 
 def _by_key(pk):
+    from django.db.models import Exists, OuterRef
+
+    from accounts.models import StudioMembership
+
     user_model = get_user_model()
     fields = [field.attname for field in user_model._meta.concrete_fields]
-    return user_model._default_manager.filter(pk=pk).values(*fields)
+    # Whether they work for a studio (the menu shows "My shoots" only then): asked in the
+    # same statement, so a page costs no query for it.
+    in_a_studio = Exists(StudioMembership.objects.filter(user_id=OuterRef("pk")))
+    return user_model._default_manager.filter(pk=pk).values(*fields, in_a_studio=in_a_studio)
 
 
 USER_BY_KEY = CompiledQuery(_by_key, int, prepare=True)
@@ -29,6 +36,7 @@ class UserByKey:
         if not rows:
             return None
         user = loaded(get_user_model(), **rows[0])
+        user.in_a_studio = rows[0]["in_a_studio"]
         return user if self.user_can_authenticate(user) else None
 
 
