@@ -1,0 +1,28 @@
+"""On a phone (390 px), in both languages: nothing wider than the screen, header links on one
+line each, the call sheet's headers whole (its table scrolls sideways instead)."""
+
+import pytest
+
+from tests.factories import RoleFactory, published_role
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_pages_fit_a_phone(page, live_server, screenshot, language):
+    role = published_role(title="灯光助理")
+    RoleFactory(shoot=role.shoot, title="服装助理", department="costume")
+    role.shoot.sync_roles()
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name, path in (("home", "/"), ("call-sheet", f"/shoots/{role.shoot_id}/")):
+        page.goto(f"{live_server.url}/{language}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+        for link in page.locator(".nav-links > li > a").all():
+            box = link.bounding_box()
+            assert box["height"] < 40, (name, link.inner_text(), box)  # one line
+        screenshot(f"phone-{name}-{language}")
+    headers = page.locator(".table-scroll thead th")
+    for index in range(headers.count()):
+        header = headers.nth(index)
+        line = header.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+        assert header.bounding_box()["height"] < 2.5 * line, header.inner_text()
