@@ -21,4 +21,13 @@
       event.preventDefault();
     }
   });
+  // "Add another role" brings the page back at the new row (#role-N; the browser scrolls to
+  // it): its first field takes the focus (autofocus is ignored when the address names a spot).
+  window.addEventListener("load", function () {
+    var row = location.hash && document.getElementById(location.hash.slice(1));
+    if (row && row.classList.contains("role-row")) {
+      var field = row.querySelector("select, input:not([type=hidden]), textarea");
+      if (field) field.focus({ preventScroll: true });
+    }
+  });
 })();

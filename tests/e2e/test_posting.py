@@ -1,5 +1,6 @@
 """A shoot's way from a studio's form to a crew member's search, in a real browser."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -27,6 +28,10 @@ def post_shoot(page, live_server, title, start, roles, screenshot=None):
     for i, (department, role_title, pay) in enumerate(roles):
         if i:
             page.locator("button[value=add_role]").click()
+            # Back at the new row, its first field focused, wherever the form is.
+            expect(page).to_have_url(re.compile(rf"#role-{i + 1}$"))
+            expect(page.locator(f"select[name=roles-{i}-department]")).to_be_focused()
+            assert page.locator(f"#role-{i + 1}").bounding_box()["y"] < 900
         page.select_option(f"select[name=roles-{i}-department]", department)
         page.fill(f"input[name=roles-{i}-title]", role_title)
         page.fill(f"input[name=roles-{i}-pay_min]", str(pay))

@@ -400,3 +400,18 @@ def test_studio_members_reach_the_applicants_from_their_shoots(as_user, recruite
     assert pipeline in as_user(recruiter).get(reverse("postings:my_shoots")).content.decode()
     assert pipeline in as_user(recruiter).get(role.shoot.get_absolute_url()).content.decode()
     assert pipeline not in Client().get(role.shoot.get_absolute_url()).content.decode()
+
+
+def test_the_preview_can_submit_the_shoot(as_user, recruiter, studio_a):
+    """A draft's preview offers to publish it (verified studio) or submit it for review, with
+    the form outside the cached page body (it carries the visitor's CSRF token)."""
+    client = as_user(recruiter)
+    client.post(CREATE, form_data(studio_a, action="preview"))
+    shoot = Shoot.objects.get(studio=studio_a)
+    page = client.get(shoot.get_absolute_url()).content.decode()
+    submit = reverse("postings:shoot_submit", args=[shoot.pk])
+    assert f'action="{submit}"' in page and "发布" in page
+    client.post(submit)
+    shoot.refresh_from_db()
+    assert shoot.status == Shoot.Status.PUBLISHED
+    assert f'action="{submit}"' not in client.get(shoot.get_absolute_url()).content.decode()
