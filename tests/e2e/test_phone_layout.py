@@ -26,3 +26,19 @@ def test_pages_fit_a_phone(page, live_server, screenshot, language):
         header = headers.nth(index)
         line = header.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
         assert header.bounding_box()["height"] < 2.5 * line, header.inner_text()
+
+
+def test_withdraw_is_a_small_outline_button(page, live_server):
+    """Withdrawing is never the page's big primary button."""
+    from tests.applications.conftest import submit
+    from tests.e2e.conftest import sign_in
+    from tests.factories import CrewProfileFactory
+
+    person = CrewProfileFactory().user
+    submit(published_role(title="灯光助理"), person)
+    sign_in(page, live_server, person)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/zh-hans/me/applications/")
+    button = page.get_by_role("button", name="撤回")
+    assert button.bounding_box()["width"] < 150
+    assert button.evaluate("e => getComputedStyle(e).backgroundColor") == "rgba(0, 0, 0, 0)"
