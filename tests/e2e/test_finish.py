@@ -148,6 +148,7 @@ def test_every_page_passes_axe_and_the_html_checker_in_both_languages(
                 name = f"{persona}-{n:02d}-{language}"
                 (served / f"{name}.html").write_bytes(response.body())
                 problems += axe_problems(audited)
+                problems += small_targets(audited)
                 width = audited.evaluate("document.documentElement.scrollWidth")
                 if width > PHONE["width"]:
                     problems.append(f"{audited.url} is {width}px wide on a phone")
@@ -156,6 +157,40 @@ def test_every_page_passes_axe_and_the_html_checker_in_both_languages(
                 audited.screenshot(path=str(shots / f"{name}-laptop.png"), full_page=True)
     problems += html_errors(sorted(served.glob("*.html")))
     assert problems == [], "\n".join(problems)
+
+
+# What a finger taps: controls, button-like links, menu and filter links, a card (its title's
+# link covers it), links in tables; a checkbox or radio through its label. Links inside
+# running text are exempt, as WCAG's target-size criteria allow.
+TARGETS = """() => {
+  const seen = [];
+  const controls = 'button, summary, select, input:not([type=hidden]), a[role=button], '
+    + 'a.small-button, .nav-links a, .pipeline-filters a, .shoot-actions > a, .role-card, '
+    + '.table-scroll a';
+  for (const element of document.querySelectorAll(controls)) {
+    if (element.closest('.skip-link, .visually-hidden') || element.offsetParent === null) continue;
+    if (getComputedStyle(element).visibility === 'hidden') continue;
+    const closed = element.closest('details:not([open])');
+    if (closed && !element.closest('summary')) continue;  // inside a closed menu or disclosure
+    let target = element;
+    if (element.matches('input[type=checkbox], input[type=radio]')) {
+      target = element.closest('label') || (element.labels && element.labels[0]) || element;
+    }
+    const box = target.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.width < 44 || box.height < 44) {
+      const text = (target.innerText || target.name || target.id || '').trim().slice(0, 30);
+      seen.push(`${target.tagName.toLowerCase()} "${text}" ${Math.round(box.width)}×`
+        + `${Math.round(box.height)}`);
+    }
+  }
+  return seen;
+}"""
+
+
+def small_targets(page) -> list[str]:
+    """Tap targets under 44×44 px on the current page, one line each."""
+    return [f"{page.url} {line}" for line in page.evaluate(TARGETS)]
 
 
 def html_errors(files: list[Path]) -> list[str]:
