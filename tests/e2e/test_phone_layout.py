@@ -19,7 +19,8 @@ def test_pages_fit_a_phone(page, live_server, screenshot, language):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
         for link in page.locator(".nav-links > li > a").all():
             box = link.bounding_box()
-            assert box["height"] < 40, (name, link.inner_text(), box)  # one line
+            # One line: the 44 px tap target, never the 48+ px of two lines of text.
+            assert box["height"] <= 46, (name, link.inner_text(), box)
         screenshot(f"phone-{name}-{language}")
     headers = page.locator(".table-scroll thead th")
     for index in range(headers.count()):
