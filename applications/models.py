@@ -444,7 +444,7 @@ class Application(models.Model):
         withdraw: bool = False,
     ) -> list[Application]:
         """End every active application of ``applications`` because what it depends on ended
-        (``reason``: one of ``ENDING_REASONS``): a booking is released (its opening and dates
+        (``reason``: a key of ``ENDING_NOTES``): a booking is released (its opening and dates
         freed), unless ``keep_bookings``; a pending application or an offer ends (withdrawn
         when the person left, ``withdraw``). Each change is in the history; each person hears
         once, in the same transaction, of all their applications that ended (when the person

@@ -96,10 +96,10 @@ def staff_second_factor_middleware(get_response):
                 has_totp = Authenticator.objects.filter(
                     user=user, type=Authenticator.Type.TOTP
                 ).exists()
-                target = "mfa_reauthenticate" if has_totp else "mfa_activate_totp"
                 if not has_totp:
-                    return redirect(target)
-                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+                    return redirect("mfa_activate_totp")
+                next_url = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('mfa_reauthenticate')}?{next_url}")
         return get_response(request)
 
     return middleware

@@ -3,45 +3,44 @@ from django.urls import reverse
 from jobboard.mail import absolute_url, email_user
 
 
-def shoot_reviewed(shoot) -> None:
-    """Tell the studio's members that a moderator approved the shoot or asked for changes."""
+def _email_studio(shoot, template: str, context: dict) -> None:
+    """One email to each member of the shoot's studio."""
     from accounts.models import User
 
+    for member in User.objects.filter(studio_memberships__studio_id=shoot.studio_id):
+        email_user(member, template, context)
+
+
+def shoot_reviewed(shoot) -> None:
+    """Tell the studio's members that a moderator approved the shoot or asked for changes."""
     context = {
         "shoot": shoot.title,
         "status": shoot.status,
         "reason": shoot.rejection_reason,
         "url": absolute_url(shoot.get_absolute_url()),
     }
-    for member in User.objects.filter(studio_memberships__studio_id=shoot.studio_id):
-        email_user(member, "shoot_reviewed", context)
+    _email_studio(shoot, "shoot_reviewed", context)
 
 
 def shoot_flagged_after_edit(shoot) -> None:
     """The studio's members: an edit of their published shoot tripped the anti-scam screening,
     so it is back in review, and which rules and words did."""
-    from accounts.models import User
-
     context = {
         "shoot": shoot.title,
         "flags": [{"label": f.get("label", ""), "match": f.get("match", "")} for f in shoot.flags],
         "url": absolute_url(reverse("postings:shoot_edit", args=[shoot.pk])),
     }
-    for member in User.objects.filter(studio_memberships__studio_id=shoot.studio_id):
-        email_user(member, "shoot_flagged_after_edit", context)
+    _email_studio(shoot, "shoot_flagged_after_edit", context)
 
 
 def report_actioned(shoot, reason: str) -> None:
     """The studio's members: a moderator cancelled the shoot after a report, and why."""
-    from accounts.models import User
-
     context = {
         "shoot": shoot.title,
         "reason": reason,
         "url": absolute_url(reverse("postings:my_shoots")),
     }
-    for member in User.objects.filter(studio_memberships__studio_id=shoot.studio_id):
-        email_user(member, "report_actioned", context)
+    _email_studio(shoot, "report_actioned", context)
 
 
 def report_outcome(report) -> None:

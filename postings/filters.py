@@ -434,12 +434,12 @@ def compiled_page(filterset: RoleFilter, after: str | None, version: int) -> Com
     from postings.cards import KEY_FIELDS
 
     search_key = filterset.cache_key(version)
-    fragments = caches["searches"]
+    searches = caches["searches"]
     key = None
     if search_key is not None:
         page_key = f"{search_key}|after={after or ''}"
         key = "role-page-sql:" + hashlib.sha256(page_key.encode()).hexdigest()
-    page = fragments.get(key) if key else None
+    page = searches.get(key) if key else None
     if page is not None and page.params is None:
         return page._replace(prepare=True)  # seen before: worth planning once
     if page is None:
@@ -463,7 +463,7 @@ def compiled_page(filterset: RoleFilter, after: str | None, version: int) -> Com
             sql, params = connection.ops.compose_sql(sql, params), None
         page = CompiledPage(sql, params, sort, is_later_page, has_errors, prepare)
         if key:
-            fragments.set(key, page, PAGE_SQL_TTL)
+            searches.set(key, page, PAGE_SQL_TTL)
     return page
 
 
@@ -483,17 +483,17 @@ def capped_count(queryset, cache_key: str | None = None) -> tuple[int, bool]:
     (a search's ``RoleFilter.cache_key``, which changes with every write to what it counts)
     the count is kept for COUNT_TTL. ``queryset`` may be a function that returns it, called
     only when the count is not cached."""
-    fragments = caches["searches"]
+    searches = caches["searches"]
     key = None
     if cache_key is not None:
         key = "role-count:" + hashlib.sha256(cache_key.encode()).hexdigest()
-    count = fragments.get(key) if key else None
+    count = searches.get(key) if key else None
     if count is None:
         if callable(queryset):
             queryset = queryset()
         count = queryset.order_by()[: COUNT_CAP + 1].count()
         if key:
-            fragments.set(key, count, COUNT_TTL)
+            searches.set(key, count, COUNT_TTL)
     return min(count, COUNT_CAP), count > COUNT_CAP
 
 

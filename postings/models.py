@@ -1105,14 +1105,8 @@ class Report(models.Model):
         others = list(shoot.reports.open().exclude(pk=self.pk).order_by("pk"))
         for other in others:
             other._handle(self.Status.ACTIONED, by=by, resolution=resolution)
-        if shoot.status in {
-            Shoot.Status.DRAFT,
-            Shoot.Status.PENDING,
-            Shoot.Status.PUBLISHED,
-            Shoot.Status.REJECTED,
-        }:
+        if shoot.can_cancel:
             shoot.cancel(by=by)
-        self.shoot = shoot
         emails.report_actioned(shoot, resolution)
         for report in [self, *others]:
             report.shoot = shoot
