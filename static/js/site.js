@@ -21,6 +21,59 @@
       event.preventDefault();
     }
   });
+  // Date fields speak the page's language. A browser shows <input type=date> in its own
+  // locale's format (mm/dd/yyyy on a Chinese page in an American browser), so on a desktop
+  // whose browser speaks another language than the page, flatpickr shows the date in the
+  // page's words and keeps sending yyyy-mm-dd. Phones keep their native picker, which their
+  // owner's system already speaks.
+  var me = document.currentScript;
+  function load(tag, attrs) {
+    return new Promise(function (resolve, reject) {
+      var node = document.createElement(tag);
+      Object.keys(attrs).forEach(function (key) { node[key] = attrs[key]; });
+      node.onload = resolve;
+      node.onerror = reject;
+      document.head.appendChild(node);
+    });
+  }
+  function speakDates() {
+    var fields = document.querySelectorAll("input[type=date]");
+    if (!fields.length || !me || !window.matchMedia("(pointer: fine)").matches) return;
+    var page = (document.documentElement.lang || "en").slice(0, 2).toLowerCase();
+    var browser = (navigator.language || "en").slice(0, 2).toLowerCase();
+    if (page === browser) return;
+    var zh = page === "zh";
+    load("link", { rel: "stylesheet", href: me.dataset.datepickerCss });
+    load("script", { src: me.dataset.datepicker })
+      .then(function () { return zh ? load("script", { src: me.dataset.datepickerZh }) : null; })
+      .then(function () {
+        Array.prototype.forEach.call(fields, function (field) {
+          var id = field.id;
+          var picker = window.flatpickr(field, {
+            locale: zh ? "zh" : "default",
+            dateFormat: "Y-m-d",
+            altInput: true,
+            altFormat: me.dataset.datepickerFormat,
+            ariaDateFormat: me.dataset.datepickerFormat,
+            allowInput: true,
+            minDate: field.min || null,
+            maxDate: field.max || null,
+          });
+          // The label, its hint and any error name the field people type into.
+          var shown = picker.altInput;
+          if (id) {
+            field.id = id + "-value";
+            shown.id = id;
+          }
+          ["aria-describedby", "aria-invalid", "required", "autocomplete"].forEach(function (name) {
+            if (field.hasAttribute(name)) shown.setAttribute(name, field.getAttribute(name));
+          });
+          shown.placeholder = me.dataset.datepickerExample;
+        });
+      })
+      .catch(function () { /* the native field stays */ });
+  }
+  document.addEventListener("DOMContentLoaded", speakDates);
   // "Add another role" brings the page back at the new row (#role-N; the browser scrolls to
   // it): its first field takes the focus (autofocus is ignored when the address names a spot).
   window.addEventListener("load", function () {
