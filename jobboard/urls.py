@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from jobboard import views
@@ -17,6 +18,10 @@ set_language_view = login_not_required(csrf_exempt(views.set_language))
 
 # The admin's login goes through allauth: rate-limited, and staff verify their email too.
 admin.site.login = secure_admin_login(admin.site.login)
+# The admin is Callsheet's moderation desk, not "Django administration".
+admin.site.site_header = _("Callsheet moderation")
+admin.site.site_title = _("Callsheet moderation")
+admin.site.index_title = _("Moderation")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
