@@ -141,7 +141,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         from django_tasks_db.models import DBTaskResult
 
         from applications import emails as application_emails
-        from applications.models import Application, ApplicationEvent
+        from applications.models import Application, ApplicationEvent, Wrap
         from postings.models import Report
 
         # Their applications end first, each in the lock order of every transition (its
@@ -180,6 +180,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             Report.objects.filter(details__contains=old_name).update(
                 details=Replace("details", Value(old_name), Value(deleted))
             )
+        # After the wrap: studios' records keep counting their answers, but nothing links
+        # an answer to them any more (nor keeps their words).
+        Wrap.objects.filter(crew=self).update(crew=None, application=None, crew_reply="")
         files = []
         profile = CrewProfile.objects.filter(user=self).first()
         if profile is not None:
@@ -473,6 +476,17 @@ class Studio(models.Model):
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted for verification at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Its payment record, copied from its crew's answers after the wrap (``refresh_record``,
+    # called by every change of an answer; see docs/caches.md).
+    record_answers = models.PositiveIntegerField(
+        _("counted payment answers"), default=0, editable=False
+    )
+    record_on_time = models.PositiveIntegerField(_("paid on time"), default=0, editable=False)
+    record_shoots = models.PositiveIntegerField(_("shoots answered for"), default=0, editable=False)
+    record_days_late = models.PositiveSmallIntegerField(
+        _("median days late"), null=True, blank=True, editable=False
+    )
+    record_disputes = models.PositiveIntegerField(_("open disputes"), default=0, editable=False)
 
     objects = StudioQuerySet.as_manager()
 
@@ -490,6 +504,58 @@ class Studio(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verification_status == self.Verification.VERIFIED
+
+    @property
+    def record_shown(self) -> bool:
+        """The record is public from a minimum sample, so that no one person's answer can be
+        read from it (applications.models.RECORD_MIN_ANSWERS, RECORD_MIN_SHOOTS)."""
+        from applications.models import RECORD_MIN_ANSWERS, RECORD_MIN_SHOOTS
+
+        return self.record_answers >= RECORD_MIN_ANSWERS and self.record_shoots >= RECORD_MIN_SHOOTS
+
+    @property
+    def pays_on_time(self) -> bool:
+        from applications.models import ON_TIME_SHARE
+
+        return self.record_shown and self.record_on_time >= ON_TIME_SHARE * self.record_answers
+
+    def derive_record(self) -> dict:
+        """The payment record as the rules give it from the answers: counted answers, those
+        paid on time, the shoots they cover, the median days late of late pay, open
+        disputes."""
+        from applications.models import Wrap
+
+        counted = list(
+            Wrap.objects.filter(studio=self).counted().values("paid", "days_late", "shoot_id")
+        )
+        late = sorted(row["days_late"] for row in counted if row["paid"] == Wrap.Paid.LATE)
+        median = None
+        if late:
+            middle = len(late) // 2
+            median = late[middle] if len(late) % 2 else (late[middle - 1] + late[middle]) // 2
+        return {
+            "record_answers": len(counted),
+            "record_on_time": sum(row["paid"] == Wrap.Paid.ON_TIME for row in counted),
+            "record_shoots": len({row["shoot_id"] for row in counted}),
+            "record_days_late": median,
+            "record_disputes": Wrap.objects.filter(studio=self, hidden_at__isnull=True)
+            .disputes()
+            .count(),
+        }
+
+    @transaction.atomic
+    def refresh_record(self) -> None:
+        """Derive the payment record again (in the transaction of the answer that changed it);
+        when "pays on time" flips, the roles' copy of it follows."""
+        studio = Studio.objects.select_for_update().get(pk=self.pk)
+        before = studio.pays_on_time
+        record = studio.derive_record()
+        for name, value in record.items():
+            setattr(studio, name, value)
+            setattr(self, name, value)
+        studio.save(update_fields=list(record))
+        if studio.pays_on_time != before:
+            studio.sync_roles()
 
     @property
     def can_publish(self) -> bool:

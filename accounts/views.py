@@ -116,10 +116,18 @@ def profile_edit(request):
         ):
             return redirect(next_url)
         return redirect("accounts:profile_edit")
+    from applications.models import Wrap
+
+    confirmed = (
+        Wrap.objects.filter(crew=request.user)
+        .credits()
+        .select_related("role", "shoot", "studio")
+        .order_by("-shoot__end_date", "pk")
+    )
     return render(
         request,
         "accounts/profile_edit.html",
-        {"form": form, "formset": formset, "profile": profile},
+        {"form": form, "formset": formset, "profile": profile, "confirmed_credits": confirmed},
     )
 
 
@@ -363,7 +371,7 @@ def invitation_accept(request, token: str):
 
 
 def _export_data(user) -> tuple[dict, list[tuple[str, object]]]:
-    from applications.models import Application
+    from applications.models import Application, Wrap
 
     data: dict = {
         "account": {
@@ -388,6 +396,25 @@ def _export_data(user) -> tuple[dict, list[tuple[str, object]]]:
                 "created_at": a.created_at,
             }
             for a in user.saved_searches.all()
+        ],
+        # After the wrap: their answers about pay, and what the studio said of their work.
+        "after_the_wrap": [
+            {
+                "shoot": w.shoot.title,
+                "role": w.role.title,
+                "studio": w.studio.name,
+                "asked_at": w.asked_at,
+                "paid": w.paid,
+                "days_late": w.days_late,
+                "typical_day_hours": w.day_hours,
+                "answered_at": w.answered_at,
+                "worked": w.worked,
+                "your_answer_to_the_studio": w.crew_reply,
+                "dispute": w.dispute,
+                "studio_response": w.studio_response,
+                "credit_hidden": w.credit_hidden,
+            }
+            for w in Wrap.objects.filter(crew=user).select_related("shoot", "role", "studio")
         ],
     }
     files: list[tuple[str, object]] = []

@@ -1,6 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application, ApplicationEvent, CVView
+from applications.models import Application, ApplicationEvent, CVView, Wrap
+from jobboard.transitions import InvalidTransition
 
 
 class ApplicationEventInline(admin.TabularInline):
@@ -67,3 +74,121 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class WrapReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+@admin.register(Wrap)
+class WrapAdmin(admin.ModelAdmin):
+    """After the wrap: crew answers about pay, the studios' word on work, and disputes. A
+    moderator reads an open dispute with the application's history, hides an entry from the
+    studio's record with a reason (an appeal upheld), or suspends the studio. Answers change
+    only through the model's transitions (the crew's and the studio's pages)."""
+
+    list_display = ["shoot", "role", "studio", "crew", "paid", "worked", "dispute", "hidden_at"]
+    list_filter = ["dispute", "paid", "worked", ("hidden_at", admin.EmptyFieldListFilter)]
+    search_fields = ["shoot__title", "studio__name", "crew__email", "crew__name", "role__title"]
+    list_select_related = ["shoot", "role", "studio", "crew"]
+    readonly_fields = [
+        "shoot",
+        "role",
+        "studio",
+        "crew",
+        "pay_due",
+        "asked_at",
+        "reminded_at",
+        "paid",
+        "days_late",
+        "day_hours",
+        "answered_at",
+        "worked",
+        "worked_at",
+        "crew_reply",
+        "dispute",
+        "dispute_opened_at",
+        "studio_response",
+        "resolved_at",
+        "hidden_at",
+        "hidden_by",
+        "hidden_reason",
+        "history",
+    ]
+    fields = readonly_fields
+    actions = ["hide_from_record", "suspend_studios"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("pay was due by"))
+    def pay_due(self, wrap):
+        return wrap.pay_due
+
+    @admin.display(description=_("application history"))
+    def history(self, wrap):
+        if wrap.application_id is None:
+            return "—"
+        events = wrap.application.events.select_related("actor")
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "",
+                "<li>{} · {} · {} {}</li>",
+                (
+                    (f"{e.created_at:%Y-%m-%d %H:%M}", str(e), e.actor or "—", e.note)
+                    for e in events
+                ),
+            ),
+        )
+
+    def _with_reason(self, request, queryset, title, act):
+        form = WrapReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            return act(form.cleaned_data["reason"])
+        return TemplateResponse(
+            request,
+            "admin/applications/wrap/action_reason.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "form": form,
+                "queryset": queryset,
+                "action": request.POST.get("action"),
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description=_("Hide the selected entries from the studios' records"))
+    def hide_from_record(self, request, queryset):
+        def act(reason):
+            for wrap in queryset:
+                wrap.hide(by=request.user, reason=reason)
+                self.log_change(request, wrap, f"hidden from the record: {reason}")
+            self.message_user(
+                request,
+                _("%(count)d entries hidden from the record.") % {"count": len(queryset)},
+                messages.SUCCESS,
+            )
+
+        return self._with_reason(
+            request, queryset, _("Why are these entries hidden from the record?"), act
+        )
+
+    @admin.action(description=_("Suspend the studios of the selected entries"))
+    def suspend_studios(self, request, queryset):
+        def act(reason):
+            studios = {wrap.studio_id: wrap.studio for wrap in queryset.select_related("studio")}
+            for studio in studios.values():
+                try:
+                    with transaction.atomic():
+                        studio.suspend(by=request.user, reason=reason)
+                except InvalidTransition as error:
+                    self.message_user(request, f"{studio}: {error}", messages.ERROR)
+                    continue
+                self.message_user(
+                    request, _("%(studio)s suspended.") % {"studio": studio}, messages.SUCCESS
+                )
+
+        return self._with_reason(request, queryset, _("Why are these studios suspended?"), act)

@@ -157,3 +157,77 @@ def application_digest(user, shoots: list[dict]) -> None:
         shoot["url"] = _url_for(user, "applications:pipeline", pk=shoot["pk"])
     count = sum(len(shoot["lines"]) for shoot in shoots)
     email_user(user, "application_digest", {"shoots": shoots, "count": count})
+
+
+def _wrap_context(wrap) -> dict:
+    return {
+        "role": wrap.role.title,
+        "shoot": wrap.shoot.title,
+        "studio": wrap.studio.name,
+        "start_date": wrap.shoot.start_date.isoformat(),
+        "end_date": wrap.shoot.end_date.isoformat(),
+    }
+
+
+def _email_studio(wrap, template: str, context: dict) -> None:
+    from accounts.models import User
+
+    for member in User.objects.filter(studio_memberships__studio_id=wrap.studio_id).order_by("pk"):
+        url = _url_for(member, "applications:shoot_wrap", pk=wrap.shoot_id)
+        email_user(member, template, {**context, "url": url})
+
+
+def wrap_asked(wrap, *, reminder: bool = False) -> None:
+    """The day after the wrap (and once more a week later): were you paid?"""
+    if wrap.crew is None:
+        return
+    email_user(
+        wrap.crew,
+        "wrap_asked",
+        {
+            **_wrap_context(wrap),
+            "reminder": reminder,
+            "url": _url_for(wrap.crew, "applications:wrap", pk=wrap.pk),
+        },
+    )
+
+
+def work_confirmed(wrap) -> None:
+    """The crew member hears what the studio said of their work, and may answer it."""
+    email_user(
+        wrap.crew,
+        "work_confirmed",
+        {
+            **_wrap_context(wrap),
+            "worked": wrap.worked,
+            "url": _url_for(wrap.crew, "applications:wrap", pk=wrap.pk),
+        },
+    )
+
+
+def dispute_opened(wrap) -> None:
+    """The studio's members: a crew member says pay is missing."""
+    crew = wrap.crew.display_name if wrap.crew else ""
+    _email_studio(wrap, "dispute_opened", {**_wrap_context(wrap), "crew": crew, "paid": wrap.paid})
+
+
+def dispute_answered(wrap) -> None:
+    """The crew member: the studio answered their dispute."""
+    if wrap.crew is None:
+        return
+    email_user(
+        wrap.crew,
+        "dispute_answered",
+        {
+            **_wrap_context(wrap),
+            "says_paid": wrap.dispute == "answered",
+            "response": wrap.studio_response,
+            "url": _url_for(wrap.crew, "applications:wrap", pk=wrap.pk),
+        },
+    )
+
+
+def dispute_resolved(wrap) -> None:
+    """The studio's members: the crew member confirmed the pay arrived."""
+    crew = wrap.crew.display_name if wrap.crew else ""
+    _email_studio(wrap, "dispute_resolved", {**_wrap_context(wrap), "crew": crew})

@@ -105,3 +105,83 @@ class BulkRejectForm(forms.Form):
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["applications"].queryset = queryset
+
+
+# --- After the wrap ------------------------------------------------------------------------
+
+
+class WrapAnswerForm(forms.Form):
+    """The crew member's answer: were they paid, in full and on time?"""
+
+    paid = forms.ChoiceField(label=_("Were you paid?"), widget=forms.RadioSelect)
+    days_late = forms.IntegerField(
+        label=_("How many days late?"),
+        required=False,
+        min_value=1,
+        max_value=365,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("Only for “paid in full, but late”."),
+    )
+    day_hours = forms.IntegerField(
+        label=_("How many hours did a typical day run? (optional)"),
+        required=False,
+        min_value=1,
+        max_value=24,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("Counted from call time to wrap, breaks included."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from applications.models import Wrap
+
+        super().__init__(*args, **kwargs)
+        self.fields["paid"].choices = Wrap.Paid.choices
+
+    def clean(self):
+        from applications.models import Wrap
+
+        data = super().clean()
+        if data.get("paid") == Wrap.Paid.LATE and not data.get("days_late"):
+            self.add_error("days_late", _("Say how many days late the pay came."))
+        return data
+
+
+class WorkForm(forms.Form):
+    """The studio: did the person work?"""
+
+    worked = forms.ChoiceField(label=_("Did they work the shoot?"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        from applications.models import Wrap
+
+        super().__init__(*args, **kwargs)
+        self.fields["worked"].choices = Wrap.Worked.choices
+
+
+class WrapReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your answer to the studio"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "You can answer once. Studios you apply to see it next to what this studio said."
+        ),
+    )
+
+
+class DisputeAnswerForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your answer"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    paid = forms.BooleanField(
+        label=_("We have paid in full: ask the crew member to confirm"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("text") and not data.get("paid"):
+            raise forms.ValidationError(_("Write an answer, or say that you have paid."))
+        return data

@@ -608,3 +608,420 @@ class CVView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer} · {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+# After the wrap (see ``Wrap``).
+WRAP_REMIND_AFTER = timedelta(days=7)
+WRAP_ANSWERABLE_FOR = timedelta(days=90)
+# A studio's payment record is shown from this many counted answers over this many shoots,
+# so that no single person's answer can be read from it.
+RECORD_MIN_ANSWERS = 5
+RECORD_MIN_SHOOTS = 2
+# "Pays on time": at least this share of counted answers say paid in full on time.
+ON_TIME_SHARE = 0.9
+# Pay medians are shown from this many wrapped bookings.
+MEDIAN_MIN_BOOKINGS = 10
+
+
+class WrapQuerySet(models.QuerySet):
+    def counted(self) -> WrapQuerySet:
+        """The answers a studio's payment record counts: paid (on time, late or partly), or
+        not paid past the promised date (which opened a dispute); never an entry a moderator
+        hid."""
+        return self.filter(hidden_at__isnull=True).filter(
+            Q(paid__in=[Wrap.Paid.ON_TIME, Wrap.Paid.LATE, Wrap.Paid.PARTLY])
+            | Q(paid=Wrap.Paid.NOT_YET, dispute__in=[Wrap.Dispute.OPEN, Wrap.Dispute.ANSWERED])
+        )
+
+    def credits(self) -> WrapQuerySet:
+        """Bookings the studio confirmed as worked: the crew member's confirmed credits."""
+        return self.filter(worked__in=[Wrap.Worked.ALL_DAYS, Wrap.Worked.LEFT_EARLY])
+
+    def to_remind(self, today: date) -> WrapQuerySet:
+        return self.filter(
+            reminded_at__isnull=True,
+            asked_at__date__lte=today - WRAP_REMIND_AFTER,
+            role__end_date__gte=today - WRAP_ANSWERABLE_FOR,
+            crew__isnull=False,
+        ).filter(Q(paid="") | Q(paid=Wrap.Paid.NOT_YET))
+
+    def disputes(self) -> WrapQuerySet:
+        return self.filter(dispute__in=[Wrap.Dispute.OPEN, Wrap.Dispute.ANSWERED])
+
+
+class Wrap(models.Model):
+    """What happened after a booked shoot wrapped, for one booking: whether the crew member
+    was paid (their answer), whether they worked (the studio's), and a dispute when pay is
+    missing. Made the day after the shoot's last day by ``ask_wrap``. It outlives the
+    application and the account (the studio's record keeps counting it; nothing links it to
+    the person any more)."""
+
+    class Paid(models.TextChoices):
+        ON_TIME = "on_time", _("Paid in full, on time")
+        LATE = "late", _("Paid in full, but late")
+        PARTLY = "partly", _("Partly paid")
+        NOT_YET = "not_yet", _("Not paid yet")
+
+    class Worked(models.TextChoices):
+        ALL_DAYS = "all_days", _("Worked every day")
+        LEFT_EARLY = "left_early", _("Left early")
+        NO_SHOW = "no_show", _("Did not show")
+
+    class Dispute(models.TextChoices):
+        NONE = "", _("No dispute")
+        OPEN = "open", _("Open: pay missing")
+        ANSWERED = "answered", _("The studio says it paid")
+        RESOLVED = "resolved", _("Resolved: paid")
+
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="wrap",
+        verbose_name=_("application"),
+    )
+    role = models.ForeignKey(
+        "postings.Role", on_delete=models.CASCADE, related_name="wraps", verbose_name=_("role")
+    )
+    shoot = models.ForeignKey(
+        "postings.Shoot", on_delete=models.CASCADE, related_name="wraps", verbose_name=_("shoot")
+    )
+    studio = models.ForeignKey(
+        "accounts.Studio",
+        on_delete=models.CASCADE,
+        related_name="wraps",
+        verbose_name=_("studio"),
+    )
+    crew = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="wraps",
+        verbose_name=_("crew member"),
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    paid = models.CharField(_("paid"), max_length=8, choices=Paid.choices, blank=True)
+    days_late = models.PositiveSmallIntegerField(_("days late"), null=True, blank=True)
+    day_hours = models.PositiveSmallIntegerField(_("hours of a typical day"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    worked = models.CharField(_("worked"), max_length=10, choices=Worked.choices, blank=True)
+    worked_at = models.DateTimeField(_("work confirmed at"), null=True, blank=True)
+    crew_reply = models.TextField(_("crew member's answer"), max_length=1000, blank=True)
+    dispute = models.CharField(
+        _("dispute"), max_length=8, choices=Dispute.choices, blank=True, db_index=True
+    )
+    dispute_opened_at = models.DateTimeField(_("dispute opened at"), null=True, blank=True)
+    studio_response = models.TextField(_("studio's answer"), max_length=1000, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    credit_hidden = models.BooleanField(_("credit hidden by the crew member"), default=False)
+    hidden_at = models.DateTimeField(_("hidden from the record at"), null=True, blank=True)
+    hidden_reason = models.TextField(_("why it was hidden"), max_length=1000, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hidden by"),
+    )
+
+    objects = WrapQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("after the wrap")
+        verbose_name_plural = _("after the wrap")
+        ordering = ["-asked_at", "pk"]
+        indexes = [
+            models.Index(fields=["studio", "paid"], name="wrap_studio_record"),
+            models.Index(fields=["crew", "worked"], name="wrap_crew_credits"),
+            models.Index(fields=["role"], name="wrap_role"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(paid="late", days_late__isnull=False) | ~Q(paid="late"),
+                name="wrap_late_has_days",
+            ),
+            models.CheckConstraint(
+                condition=Q(day_hours__isnull=True) | Q(day_hours__gte=1, day_hours__lte=24),
+                name="wrap_day_hours_in_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.crew or '—'} · {self.role}"
+
+    # --- the dates ------------------------------------------------------------------------
+
+    @property
+    def wrapped_on(self) -> date:
+        return self.role.end_date
+
+    @property
+    def pay_due(self) -> date:
+        """When the role's stated payment timing promised the pay: the day after the wrap,
+        a week after it for weekly pay, or the stated number of days after it."""
+        from postings.choices import PaymentTiming
+
+        shoot = self.shoot
+        if shoot.payment_timing == PaymentTiming.AFTER_WRAP:
+            return shoot.end_date + timedelta(days=shoot.payment_days or 0)
+        if shoot.payment_timing == PaymentTiming.WEEKLY:
+            return shoot.end_date + timedelta(days=7)
+        return shoot.end_date + timedelta(days=1)
+
+    @property
+    def answerable(self) -> bool:
+        return timezone.localdate() <= self.wrapped_on + WRAP_ANSWERABLE_FOR
+
+    @property
+    def is_credit(self) -> bool:
+        return self.worked in {self.Worked.ALL_DAYS, self.Worked.LEFT_EARLY}
+
+    @property
+    def waits_for_crew(self) -> bool:
+        """Something waits for the crew member: the payment question, the studio's "we
+        paid" to confirm, or the studio's word on their work to answer."""
+        return self.crew_id is not None and (
+            (self.answerable and not self.paid)
+            or self.dispute == self.Dispute.ANSWERED
+            or (
+                self.worked in {self.Worked.LEFT_EARLY, self.Worked.NO_SHOW} and not self.crew_reply
+            )
+        )
+
+    @property
+    def dispute_is_open(self) -> bool:
+        return self.dispute in {self.Dispute.OPEN, self.Dispute.ANSWERED}
+
+    # --- transitions (each in one transaction, with the studio's record derived again) -----
+
+    @classmethod
+    def ask_wrapped(cls, today: date | None = None) -> list[Wrap]:
+        """The day after a booked shoot's last day: one ``Wrap`` per booking, and the crew
+        member's email. Running it again makes and sends nothing new (one per application)."""
+        today = today or timezone.localdate()
+        made = []
+        due = (
+            Application.objects.booked()
+            .filter(role__end_date__lt=today, wrap__isnull=True)
+            .select_related("role__shoot__studio", "applicant")
+            .order_by("pk")
+        )
+        for application in due.iterator():
+            with transaction.atomic():
+                wrap, created = cls.objects.get_or_create(
+                    application=application,
+                    defaults={
+                        "role": application.role,
+                        "shoot": application.role.shoot,
+                        "studio": application.role.shoot.studio,
+                        "crew": application.applicant,
+                    },
+                )
+                if created:
+                    emails.wrap_asked(wrap)
+                    made.append(wrap)
+        return made
+
+    @classmethod
+    def remind_unanswered(cls, today: date | None = None) -> int:
+        """One reminder, seven days after asking, to those who have not answered or said "not
+        paid yet"."""
+        today = today or timezone.localdate()
+        sent = 0
+        for wrap in cls.objects.to_remind(today).select_related("role__shoot__studio", "crew"):
+            with transaction.atomic():
+                if cls.objects.filter(pk=wrap.pk, reminded_at__isnull=True).update(
+                    reminded_at=timezone.now()
+                ):
+                    emails.wrap_asked(wrap, reminder=True)
+                    sent += 1
+        return sent
+
+    @classmethod
+    def open_due_disputes(cls, today: date | None = None) -> int:
+        """ "Not paid yet" once the promised date has passed becomes a dispute."""
+        today = today or timezone.localdate()
+        opened = 0
+        waiting = cls.objects.filter(
+            paid=cls.Paid.NOT_YET, dispute="", hidden_at__isnull=True
+        ).select_related("shoot__studio", "role", "crew")
+        for wrap in waiting:
+            if wrap.pay_due < today:
+                with transaction.atomic():
+                    locked = cls.objects.select_for_update().get(pk=wrap.pk)
+                    if locked.paid == cls.Paid.NOT_YET and not locked.dispute:
+                        locked._open_dispute()
+                        locked.save()
+                        locked.studio.refresh_record()
+                        opened += 1
+        return opened
+
+    def _locked(self) -> Wrap:
+        return (
+            Wrap.objects.select_for_update(of=("self",))
+            .select_related("shoot__studio", "role", "crew")
+            .get(pk=self.pk)
+        )
+
+    def _open_dispute(self) -> None:
+        self.dispute = self.Dispute.OPEN
+        self.dispute_opened_at = timezone.now()
+        self.studio_response = ""
+        self.resolved_at = None
+        emails.dispute_opened(self)
+
+    @transaction.atomic
+    def answer(self, *, by, paid: str, days_late: int | None, day_hours: int | None) -> None:
+        """The crew member's answer, which they may change until 90 days after the wrap.
+        "Partly paid", or "not paid yet" past the promised date, opens a dispute; "paid"
+        resolves one."""
+        wrap = self._locked()
+        if wrap.crew_id is None or by.pk != wrap.crew_id:
+            raise InvalidTransition(_("Only the person booked can answer for this booking."))
+        if not wrap.answerable:
+            raise InvalidTransition(_("Answers close 90 days after the wrap."))
+        if paid not in self.Paid.values:
+            raise InvalidTransition(_("Choose one of the answers."))
+        wrap.paid = paid
+        wrap.days_late = days_late if paid == self.Paid.LATE else None
+        wrap.day_hours = day_hours
+        wrap.answered_at = timezone.now()
+        missing = paid == self.Paid.PARTLY or (
+            paid == self.Paid.NOT_YET and wrap.pay_due < timezone.localdate()
+        )
+        if missing and not wrap.dispute_is_open:
+            wrap._open_dispute()
+        elif not missing and paid != self.Paid.NOT_YET and wrap.dispute_is_open:
+            wrap.dispute, wrap.resolved_at = self.Dispute.RESOLVED, timezone.now()
+        wrap.save()
+        wrap.studio.refresh_record()
+        self.refresh_from_db()
+
+    @transaction.atomic
+    def confirm_work(self, *, by, worked: str) -> None:
+        """A member of the studio says whether the person worked; a change is allowed until
+        the crew member has answered it."""
+        wrap = self._locked()
+        if not wrap.studio.is_member(by):
+            raise InvalidTransition(_("Only the studio's members can confirm the work."))
+        if worked not in self.Worked.values:
+            raise InvalidTransition(_("Choose one of the answers."))
+        if wrap.crew_reply:
+            raise InvalidTransition(_("The crew member has answered this already."))
+        wrap.worked, wrap.worked_at = worked, timezone.now()
+        wrap.save(update_fields=["worked", "worked_at"])
+        if wrap.crew is not None:
+            emails.work_confirmed(wrap)
+        self.refresh_from_db()
+
+    @transaction.atomic
+    def reply(self, *, by, text: str) -> None:
+        """The crew member answers the studio's mark, once."""
+        wrap = self._locked()
+        if wrap.crew_id is None or by.pk != wrap.crew_id:
+            raise InvalidTransition(_("Only the person booked can answer for this booking."))
+        if not wrap.worked:
+            raise InvalidTransition(_("The studio has not said anything yet."))
+        if wrap.crew_reply:
+            raise InvalidTransition(_("You have answered this already."))
+        wrap.crew_reply = text.strip()
+        wrap.save(update_fields=["crew_reply"])
+        self.refresh_from_db()
+
+    @transaction.atomic
+    def studio_answers(self, *, by, text: str, paid: bool) -> None:
+        """The studio answers an open dispute, and may say it has paid: the crew member then
+        confirms (``confirm_paid``) or says it is still missing (``still_unpaid``)."""
+        wrap = self._locked()
+        if not wrap.studio.is_member(by):
+            raise InvalidTransition(_("Only the studio's members can answer this."))
+        if not wrap.dispute_is_open:
+            raise InvalidTransition(_("There is no open dispute on this booking."))
+        wrap.studio_response = text.strip()
+        if paid:
+            wrap.dispute = self.Dispute.ANSWERED
+        wrap.save(update_fields=["studio_response", "dispute"])
+        emails.dispute_answered(wrap)
+        wrap.studio.refresh_record()
+        self.refresh_from_db()
+
+    @transaction.atomic
+    def confirm_paid(self, *, by) -> None:
+        """The crew member confirms the pay arrived: the dispute is resolved, and the answer
+        becomes "paid in full, but late" (by the days since the promised date)."""
+        wrap = self._locked()
+        if wrap.crew_id is None or by.pk != wrap.crew_id:
+            raise InvalidTransition(_("Only the person booked can answer for this booking."))
+        if not wrap.dispute_is_open:
+            raise InvalidTransition(_("There is no open dispute on this booking."))
+        late = max((timezone.localdate() - wrap.pay_due).days, 0)
+        wrap.paid = self.Paid.LATE if late else self.Paid.ON_TIME
+        wrap.days_late = late or None
+        wrap.answered_at = timezone.now()
+        wrap.dispute, wrap.resolved_at = self.Dispute.RESOLVED, timezone.now()
+        wrap.save()
+        emails.dispute_resolved(wrap)
+        wrap.studio.refresh_record()
+        self.refresh_from_db()
+
+    @transaction.atomic
+    def still_unpaid(self, *, by) -> None:
+        """The crew member says the studio's "paid" is not so: the dispute is open again."""
+        wrap = self._locked()
+        if wrap.crew_id is None or by.pk != wrap.crew_id:
+            raise InvalidTransition(_("Only the person booked can answer for this booking."))
+        if wrap.dispute != self.Dispute.ANSWERED:
+            raise InvalidTransition(_("The studio has not said it paid."))
+        wrap.dispute = self.Dispute.OPEN
+        wrap.save(update_fields=["dispute"])
+        emails.dispute_opened(wrap)
+        wrap.studio.refresh_record()
+        self.refresh_from_db()
+
+    @transaction.atomic
+    def hide(self, *, by, reason: str) -> None:
+        """A moderator takes the entry out of the studio's record (an appeal upheld), with
+        the reason kept."""
+        wrap = self._locked()
+        wrap.hidden_at, wrap.hidden_by, wrap.hidden_reason = timezone.now(), by, reason
+        wrap.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        wrap.studio.refresh_record()
+        self.refresh_from_db()
+
+    @transaction.atomic
+    def show_credit(self, *, by, shown: bool) -> None:
+        wrap = self._locked()
+        if wrap.crew_id is None or by.pk != wrap.crew_id:
+            raise InvalidTransition(_("Only the person booked can change this."))
+        wrap.credit_hidden = not shown
+        wrap.save(update_fields=["credit_hidden"])
+        self.refresh_from_db()
+
+
+def pay_medians(*, city_id: int, department: str | None = None, title: str | None = None):
+    """Median day rates of wrapped bookings in a city, per department (and per role title
+    where one is given): ``{department: (median, bookings)}``, only where there are at least
+    ``MEDIAN_MIN_BOOKINGS``. One query, from the wrapped bookings and their roles as they
+    are (nothing copied or kept)."""
+    from django.contrib.postgres.aggregates import ArrayAgg
+
+    wraps = Wrap.objects.filter(shoot__city_id=city_id)
+    if department:
+        wraps = wraps.filter(role__department=department)
+    if title:
+        wraps = wraps.filter(role__title=title)
+    rows = wraps.values("role__department").annotate(
+        rates=ArrayAgg("role__day_rate", ordering="role__day_rate")
+    )
+    medians = {}
+    for row in rows:
+        rates = row["rates"]
+        if len(rates) >= MEDIAN_MIN_BOOKINGS:
+            middle = len(rates) // 2
+            median = rates[middle] if len(rates) % 2 else (rates[middle - 1] + rates[middle]) // 2
+            medians[row["role__department"]] = (median, len(rates))
+    return medians

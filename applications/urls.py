@@ -10,7 +10,14 @@ urlpatterns = [
     path("me/applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("me/applications/<int:pk>/accept/", views.accept, name="accept"),
     path("me/applications/<int:pk>/decline/", views.decline, name="decline"),
+    path("me/wraps/<int:pk>/", views.wrap, name="wrap"),
     path("studio/shoots/<int:pk>/applicants/", views.pipeline, name="pipeline"),
+    path("studio/shoots/<int:pk>/wrap/", views.shoot_wrap, name="shoot_wrap"),
+    path(
+        "studio/shoots/<int:pk>/wrap/<int:wrap_pk>/<slug:action>/",
+        views.shoot_wrap_action,
+        name="shoot_wrap_action",
+    ),
     path("studio/shoots/<int:pk>/applicants.csv", views.pipeline_csv, name="pipeline_csv"),
     path("studio/shoots/<int:pk>/applicants/reject/", views.bulk_reject, name="bulk_reject"),
     path(

@@ -4,19 +4,28 @@ from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.cv import cv_response, display_name
-from applications.forms import ApplyForm, BulkRejectForm, MessageForm, PrivateNoteForm
+from applications.forms import (
+    ApplyForm,
+    BulkRejectForm,
+    DisputeAnswerForm,
+    MessageForm,
+    PrivateNoteForm,
+    WorkForm,
+    WrapAnswerForm,
+    WrapReplyForm,
+)
 from applications.lookups import profile_of, role_to_apply
-from applications.models import Application, ApplicationEvent, CVView, date_clashes
+from applications.models import Application, ApplicationEvent, CVView, Wrap, date_clashes
 from jobboard import ratelimit
 from jobboard.transitions import InvalidTransition
 from postings.models import Shoot
@@ -164,6 +173,11 @@ def my_applications(request):
         ),
         key=lambda a: a.role.start_date,
     )
+    # After the wrap: the bookings to answer for, newest first (they outlive applications).
+    wraps = list(Wrap.objects.filter(crew=request.user).select_related("role", "shoot", "studio"))
+    wrap_of = {wrap.application_id: wrap for wrap in wraps}
+    for application in applications:
+        application.wrap_card = wrap_of.get(application.pk)
     cv_views = sorted(
         ((view, a) for a in applications for view in a.cv_views.all()),
         key=lambda pair: pair[0].viewed_at,
@@ -175,6 +189,7 @@ def my_applications(request):
         {
             "applications": applications,
             "booked": booked,
+            "wraps_to_answer": [wrap for wrap in wraps if wrap.waits_for_crew],
             "cv_views": cv_views,
             "role_list_url": reverse("postings:role_list"),
         },
@@ -231,6 +246,14 @@ def pipeline(request, pk):
         .prefetch_related(
             "applicant__crew_profile__credits",
             Prefetch("events", ApplicationEvent.objects.select_related("actor")),
+            # Their record on Callsheet: bookings a studio confirmed, and any "did not show".
+            Prefetch(
+                "applicant__wraps",
+                Wrap.objects.exclude(worked="")
+                .select_related("role", "shoot", "studio")
+                .order_by("-shoot__end_date", "pk"),
+                to_attr="worked_wraps",
+            ),
         )
         .order_by("created_at", "pk")
     )
@@ -244,6 +267,10 @@ def pipeline(request, pk):
     rejectable = False
     for application in page.object_list:
         by_role[application.role_id].append(application)
+        worked = application.applicant.worked_wraps
+        application.completed = sum(wrap.is_credit for wrap in worked)
+        application.credits = [w for w in worked if w.is_credit and not w.credit_hidden]
+        application.no_shows = [w for w in worked if w.worked == Wrap.Worked.NO_SHOW]
         rejectable = rejectable or application.can_reject
     for role in roles:
         role.pipeline = by_role[role.pk]
@@ -438,3 +465,112 @@ def cv(request, pk):
             studio=studio if studio.is_member(request.user) else None,
         )
     return response
+
+
+# --- After the wrap --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def wrap(request, pk):
+    """The crew member's page for one wrapped booking: were they paid, what the studio said of
+    their work, the dispute, and the confirmed credit."""
+    wrap = get_object_or_404(
+        Wrap.objects.filter(crew=request.user).select_related("role", "shoot", "studio"), pk=pk
+    )
+    forms = {
+        "answer": WrapAnswerForm(
+            initial={"paid": wrap.paid, "days_late": wrap.days_late, "day_hours": wrap.day_hours}
+        ),
+        "reply": WrapReplyForm(),
+    }
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "answer":
+                form = forms["answer"] = WrapAnswerForm(request.POST)
+                if form.is_valid():
+                    wrap.answer(by=request.user, **form.cleaned_data)
+                    messages.success(request, _("Thank you: your answer is saved."))
+                    return redirect(wrap_url(wrap))
+            elif action == "reply":
+                form = forms["reply"] = WrapReplyForm(request.POST)
+                if form.is_valid():
+                    wrap.reply(by=request.user, text=form.cleaned_data["text"])
+                    messages.success(request, _("Your answer was sent to the studio."))
+                    return redirect(wrap_url(wrap))
+            elif action == "confirm_paid":
+                wrap.confirm_paid(by=request.user)
+                messages.success(request, _("Thank you: the dispute is resolved."))
+                return redirect(wrap_url(wrap))
+            elif action == "still_unpaid":
+                wrap.still_unpaid(by=request.user)
+                messages.success(request, _("The dispute is open again; the studio is told."))
+                return redirect(wrap_url(wrap))
+            elif action in {"hide_credit", "show_credit"}:
+                wrap.show_credit(by=request.user, shown=action == "show_credit")
+                return redirect(wrap_url(wrap))
+            else:
+                return HttpResponseBadRequest(_("Unknown action."))
+        except InvalidTransition as error:
+            messages.error(request, str(error))
+            return redirect(wrap_url(wrap))
+    return render(
+        request,
+        "applications/wrap.html",
+        {"wrap": wrap, "answer_form": forms["answer"], "reply_form": forms["reply"]},
+    )
+
+
+def wrap_url(wrap) -> str:
+    return reverse("applications:wrap", kwargs={"pk": wrap.pk})
+
+
+@require_safe
+def shoot_wrap(request, pk):
+    """The studio's page after the wrap: each booked person, what they answered about their
+    pay (a studio sees its own crew's answers: it owes them), the work to confirm and the
+    disputes to answer."""
+    shoot = get_object_or_404(_managed_shoots(request.user).select_related("studio"), pk=pk)
+    wraps = list(shoot.wraps.select_related("role", "crew").order_by("role__pk", "pk"))
+    return render(
+        request,
+        "applications/shoot_wrap.html",
+        {
+            "shoot": shoot,
+            "wraps": wraps,
+            "work_form": WorkForm(),
+            "dispute_form": DisputeAnswerForm(),
+            "is_member": shoot.studio.is_member(request.user),
+        },
+    )
+
+
+@require_POST
+def shoot_wrap_action(request, pk, wrap_pk, action):
+    """A studio member confirms the work of one booked person, or answers their dispute."""
+    shoot = get_object_or_404(Shoot.objects.managed_by(request.user), pk=pk)
+    wrap = get_object_or_404(shoot.wraps.select_related("role", "crew"), pk=wrap_pk)
+    back = f"{reverse('applications:shoot_wrap', kwargs={'pk': shoot.pk})}#wrap-{wrap.pk}"
+    if action == "work":
+        form = WorkForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose one of the answers."))
+            return redirect(back)
+        call = lambda: wrap.confirm_work(by=request.user, **form.cleaned_data)  # noqa: E731
+        done = _("Saved: the crew member is told.")
+    elif action == "answer":
+        form = DisputeAnswerForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.non_field_errors()) or _("Check the answer."))
+            return redirect(back)
+        call = lambda: wrap.studio_answers(by=request.user, **form.cleaned_data)  # noqa: E731
+        done = _("Your answer was sent to the crew member.")
+    else:
+        raise Http404
+    try:
+        call()
+    except InvalidTransition as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect(back)

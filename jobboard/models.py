@@ -17,13 +17,15 @@ class RateCounter(models.Model):
         return f"{self.key}: {self.count} since {self.window_start:%H:%M:%S}"
 
 
-# The tables whose writes change the ContentVersion, and their triggers (migration 0002).
+# The tables whose writes change the ContentVersion, and their triggers (migrations 0002 and
+# 0004: wrapped bookings give role pages their pay medians).
 CONTENT_TABLES = [
     "postings_role",
     "postings_shoot",
     "postings_city",
     "accounts_studio",
     "accounts_unavailability",
+    "applications_wrap",
 ]
 CONTENT_TRIGGERS = [f"{table}_content_changed" for table in CONTENT_TABLES]
 

@@ -82,6 +82,12 @@ def alert_roles(alert, roles) -> None:
                     "shoot": role.shoot.title,
                     "studio": role.shoot.studio.name,
                     "verified": role.studio_verified,
+                    "record": {
+                        "shown": role.shoot.studio.record_shown,
+                        "on_time": role.shoot.studio.record_on_time,
+                        "answers": role.shoot.studio.record_answers,
+                        "disputes": role.shoot.studio.record_disputes,
+                    },
                     "city": role.city.name,
                     "pay": role.pay_display,
                     "start": role.start_date.isoformat(),

@@ -165,6 +165,9 @@ class RoleFilter(django_filters.FilterSet):
     meals = CheckFilter(label=_("Meals provided"), field_name="shoot__meals_provided")
     lodging = CheckFilter(label=_("Lodging provided"), field_name="shoot__lodging_provided")
     verified = CheckFilter(label=_("Verified studios only"), field_name="studio_verified")
+    pays_on_time = CheckFilter(
+        label=_("Studios that pay on time"), field_name="studio_pays_on_time"
+    )
     posted = django_filters.ChoiceFilter(
         label=_("Posted"), choices=POSTED_WITHIN, method="filter_posted", empty_label=_("Any time")
     )

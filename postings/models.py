@@ -689,6 +689,21 @@ class SearchGrams(models.Func):
     output_field = ArrayField(models.TextField())
 
 
+class PayMedian(NamedTuple):
+    """What wrapped bookings paid for a role like this one here (``Role.pay_median``)."""
+
+    amount: int
+    bookings: int
+    title: str | None  # the role title the median is for; None: the whole department
+    day_rate: int  # this role's pay per day, to compare
+
+    @property
+    def comparison(self) -> str:
+        if self.day_rate > self.amount:
+            return "above"
+        return "below" if self.day_rate < self.amount else "at"
+
+
 class Role(models.Model):
     """One crew position on a shoot. The shoot's city, dates, publication and studio
     verification are copied here by ``Shoot.sync_roles`` so that search filters and sorts a
@@ -734,6 +749,8 @@ class Role(models.Model):
     # When the role became public: its shoot's publication, or when it was added if later.
     published_at = models.DateTimeField(null=True, editable=False)
     studio_verified = models.BooleanField(default=False, editable=False)
+    # The studio pays on time (``Studio.pays_on_time``): the filter "studios that pay on time".
+    studio_pays_on_time = models.BooleanField(default=False, editable=False)
     listed = models.BooleanField(default=False, editable=False)
     # Pay per day whatever the unit (a project fee divided by the shoot's days): for the
     # minimum-pay filter and the highest-pay sort.
@@ -801,6 +818,11 @@ class Role(models.Model):
             models.Index(
                 "city", "start_date", name="role_listed_city_start", condition=Q(listed=True)
             ),
+            models.Index(
+                fields=["-published_at", "id"],
+                name="role_listed_pays_on_time",
+                condition=Q(listed=True, studio_pays_on_time=True),
+            ),
             GinIndex(OpClass("search_document", name="gin_trgm_ops"), name="role_search_trgm"),
             GinIndex(OpClass("search_ascii", name="gin_trgm_ops"), name="role_search_ascii_trgm"),
         ]
@@ -815,6 +837,7 @@ class Role(models.Model):
         "end_date",
         "published_at",
         "studio_verified",
+        "studio_pays_on_time",
         "listed",
         "day_rate",
         "search_document",
@@ -848,6 +871,7 @@ class Role(models.Model):
             "end_date": shoot.end_date,
             "published_at": published_at,
             "studio_verified": studio.is_verified,
+            "studio_pays_on_time": studio.pays_on_time,
             "listed": shoot.is_public and self.booked_count < self.openings,
             "day_rate": self.pay_min
             if self.pay_unit == PayUnit.DAY
@@ -965,6 +989,20 @@ class Role(models.Model):
             shoot.city.name_en,
         ]
         return " ".join(" ".join(str(p) for p in parts).split()).lower()
+
+    def pay_median(self) -> PayMedian | None:
+        """The median day rate of wrapped bookings for this role's title in its city, or else
+        for its department there (``applications.models.pay_medians``: from at least
+        ``MEDIAN_MIN_BOOKINGS``); None when neither has enough bookings."""
+        from applications.models import pay_medians
+
+        city_id = self.shoot.city_id
+        for title in (self.title, None):
+            found = pay_medians(city_id=city_id, department=self.department, title=title)
+            if self.department in found:
+                amount, bookings = found[self.department]
+                return PayMedian(amount, bookings, title, self.day_rate)
+        return None
 
     def refresh_listing(self) -> None:
         """After a booking or a release (the role locked): derive its copies again."""

@@ -90,6 +90,7 @@ def role_page(request, pk: int, viewer) -> RolePage:
             "shoot": shoot,
             "studio": shoot.studio,
             "others": list(shoot.roles.exclude(pk=pk).order_by("department", "pk")),
+            "median": role.pay_median(),
             "apply_url": apply_url,
             "share_url": request.build_absolute_uri(role.get_absolute_url()),
             "preview": access.preview,

@@ -15,6 +15,7 @@ from jobboard.auth import signed_in_user
 from jobboard.ratelimit import allow
 from jobboard.transitions import InvalidTransition
 from postings import pages
+from postings.choices import Department
 from postings.filters import role_listing
 from postings.forms import ROLE_PAY_FIELDS, ReportForm, RoleFormSet, ShootForm
 from postings.models import Report, Shoot
@@ -192,11 +193,36 @@ def _edit_shoot(request, shoot: Shoot | None):
                             ),
                         )
             return _after_save(request, shoot, action)
+    medians = _pay_medians_for(form, formset)
     return render(
         request,
         "postings/shoot_form.html",
-        {"form": form, "formset": formset, "shoot": shoot, "show_errors": show_errors},
+        {
+            "form": form,
+            "formset": formset,
+            "shoot": shoot,
+            "show_errors": show_errors,
+            "medians": medians,
+        },
     )
+
+
+def _pay_medians_for(form, formset) -> list:
+    """What wrapped bookings paid per department in the shoot's city, beside the pay fields:
+    each role row gets its department's median (``role_form.median``); the list is every
+    department with enough bookings, for the table above the roles."""
+    from applications.models import pay_medians
+
+    try:
+        city_id = int(form["city"].value())
+    except (TypeError, ValueError):
+        return []
+    medians = pay_medians(city_id=city_id)
+    labels = dict(Department.choices)
+    for role_form in formset:
+        found = medians.get(role_form["department"].value())
+        role_form.median = (labels[role_form["department"].value()], *found) if found else None
+    return [(labels[d], amount, n) for d, (amount, n) in sorted(medians.items()) if d in labels]
 
 
 def _after_save(request, shoot: Shoot, action: str):

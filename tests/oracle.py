@@ -1,10 +1,11 @@
 """The oracle: what the site must show, stated from the rules alone.
 
 Used only by tests. Every answer here comes from plain ORM reads of the source tables (shoots,
-their studios and cities, roles' own fields, applications, unavailable days) and Python: no
-cache, no compiled SQL, and none of the columns copied onto roles (``Role.city``,
-``start_date``, ``end_date``, ``published_at``, ``studio_verified``, ``listed``,
-``day_rate``, ``search_document``, ``search_ascii``, ``booked_count``), nor RoleGrams. The
+their studios and cities, roles' own fields, applications, unavailable days, the answers
+after the wrap) and Python: no cache, no compiled SQL, and none of the columns copied onto
+roles (``Role.city``, ``start_date``, ``end_date``, ``published_at``, ``studio_verified``,
+``studio_pays_on_time``, ``listed``, ``day_rate``, ``search_document``, ``search_ascii``,
+``booked_count``) or studios (``Studio.record_*``), nor RoleGrams. The
 stateful test (tests/test_oracle.py) compares what the site serves with it after every step.
 
 The rules:
@@ -19,6 +20,13 @@ The rules:
 - A role was published at its shoot's publication, or when it was added if that is later.
 - Its pay per day is its pay, or for a project fee the fee divided by the shoot's days
   (rounded down).
+- After the wrap, a studio's payment record counts the answers of its booked crew that a
+  moderator has not hidden: paid in full on time, paid late, partly paid, and "not paid yet"
+  once it opened a dispute (open, or answered by the studio). It shows the count, those paid
+  on time, the shoots they cover, the median days late of late pay (the lower middle's and
+  upper middle's mean, rounded down, for an even count) and the open disputes; it is public
+  from 5 answers over 2 shoots. A studio pays on time when its record is public and at least
+  90% of the answers say paid on time: the list's "studios that pay on time" filter.
 - Keyword search: the words (whitespace collapsed, lower-cased) are a substring of the
   role's title, the shoot's title, the studio's name, the role's description, the shoot's
   synopsis, the department's names in Chinese and English and the city's names, joined by
@@ -46,6 +54,50 @@ ALERT_SLACK = timedelta(minutes=10)
 
 
 @dataclass
+class Record:
+    """A studio's payment record as the rules give it from the answers after the wrap."""
+
+    answers: int
+    on_time: int
+    shoots: int
+    days_late: int | None
+    disputes: int
+
+    @property
+    def shown(self) -> bool:
+        return self.answers >= 5 and self.shoots >= 2
+
+    @property
+    def pays_on_time(self) -> bool:
+        return self.shown and self.on_time * 10 >= self.answers * 9
+
+
+def payment_record(studio: Studio) -> Record:
+    from applications.models import Wrap
+
+    kept = list(Wrap.objects.filter(studio=studio, hidden_at__isnull=True))
+    disputed = {"open", "answered"}
+    counted = [
+        w
+        for w in kept
+        if w.paid in {"on_time", "late", "partly"}
+        or (w.paid == "not_yet" and w.dispute in disputed)
+    ]
+    late = sorted(w.days_late for w in counted if w.paid == "late")
+    median = None
+    if late:
+        half = len(late) // 2
+        median = late[half] if len(late) % 2 else (late[half - 1] + late[half]) // 2
+    return Record(
+        answers=len(counted),
+        on_time=sum(w.paid == "on_time" for w in counted),
+        shoots=len({w.shoot_id for w in counted}),
+        days_late=median,
+        disputes=sum(w.dispute in disputed for w in kept),
+    )
+
+
+@dataclass
 class Fact:
     """One role with what the rules need of it, read from the source tables."""
 
@@ -54,6 +106,7 @@ class Fact:
     studio: Studio
     city: City
     booked: int
+    record: Record
 
     @property
     def pk(self) -> int:
@@ -144,8 +197,16 @@ def facts() -> list[Fact]:
     ):
         booked[role_id] = booked.get(role_id, 0) + 1
     roles = Role.objects.select_related("shoot__studio", "shoot__city").order_by("pk")
+    records = {studio.pk: payment_record(studio) for studio in Studio.objects.all()}
     return [
-        Fact(role, role.shoot, role.shoot.studio, role.shoot.city, booked.get(role.pk, 0))
+        Fact(
+            role,
+            role.shoot,
+            role.shoot.studio,
+            role.shoot.city,
+            booked.get(role.pk, 0),
+            records[role.shoot.studio_id],
+        )
         for role in roles
     ]
 
@@ -240,6 +301,8 @@ def matches(fact: Fact, params: QueryDict, viewer, now: datetime) -> bool:
     if _ticked(params, "lodging") and not fact.shoot.lodging_provided:
         return False
     if _ticked(params, "verified") and fact.studio.verification_status != "verified":
+        return False
+    if _ticked(params, "pays_on_time") and not fact.record.pays_on_time:
         return False
     posted = _last(params, "posted")
     too_old = posted in {"1", "3", "7", "30"} and fact.published_at < now - timedelta(

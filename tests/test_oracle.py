@@ -45,7 +45,7 @@ from hypothesis.stateful import (
 )
 
 from accounts.models import Studio, StudioMembership, Unavailability
-from applications.models import Application
+from applications.models import Application, Wrap
 from jobboard.transitions import InvalidTransition
 from postings.models import City, Report, Role, SavedSearch, Shoot
 from tests import oracle
@@ -56,6 +56,8 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2027, 3, 1, 10, 0, tzinfo=SHANGHAI)
 LANGUAGES = ["zh-hans", "en"]
+RECORD = re.compile(r'data-record="([^"]*)"')
+HISTORY_DAYS = 40  # the wrapped shoots' history begins this long before START
 
 # Text from which titles and searches are made: Chinese and English, with shared words.
 ROLE_TITLES = [
@@ -98,6 +100,7 @@ SEARCHES = st.fixed_dictionaries(
         "meals": st.just("on"),
         "lodging": st.just("on"),
         "verified": st.just("on"),
+        "pays_on_time": st.just("on"),
         "fits_me": st.sampled_from(["on", "false"]),
         "posted": st.sampled_from(["1", "7"]),
         "start": st.sampled_from(["2027-03-10", "2027-04-01"]),
@@ -168,7 +171,9 @@ class Callsheet(RuleBasedStateMachine):
         super().__init__()
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
-        self._clock = freeze_time(START)
+        # The board's history starts before START: two shoots of studio A that wrapped, whose
+        # crew answered (``wrapped_history``); the clock then moves to START.
+        self._clock = freeze_time(START - timedelta(days=HISTORY_DAYS))
         self.clock = self._clock.start()
         for cache in ("fragments", "pages", "searches"):
             caches[cache].clear()
@@ -195,7 +200,40 @@ class Callsheet(RuleBasedStateMachine):
         self.owners = {self.studio_a.pk: self.people[3], self.studio_b.pk: self.people[4]}
         self.alert = SavedSearch.objects.create(user=self.crew_a, name="灯光", query="q=灯光")
         self.searches: list[dict] = [{}, {"q": "助理", "sort": "pay"}]
-        self.opening_board()
+        try:
+            self.wrapped_history()
+            self.opening_board()
+        except BaseException:  # the next example must not start from this one's rows
+            self.teardown()
+            raise
+
+    def wrapped_history(self):
+        """Before START: two shoots of studio A, five crew booked on them (through the
+        transitions people use); at START they have wrapped, ``ask_wrap`` asked them and
+        they answered, paid on time: studio A's payment record is public and says it pays
+        on time, for the actions to change."""
+        owner = self.people[3].user
+        for n, crew in enumerate([3, 2]):
+            row = (ROLE_TITLES[0], "lighting", 400, "day", True)
+            self.post_shoot("a", SHOOT_TITLES[n], "hengdian", [row], 5 + 12 * n, 5, True, True)
+            role = Role.objects.order_by("-pk").first()
+            role.openings = crew
+            role.save(update_fields=["openings"])
+            role.shoot.sync_roles()
+            for _ in range(crew):
+                person = CrewProfileFactory().user
+                self.apply_to(role, person)
+                application = Application.objects.get(role=role, applicant=person)
+                application.offer(by=owner)
+                application.accept(by=person)
+        self.clock.move_to(START)
+        for person in self.people:  # their sessions expired meanwhile: they sign in again
+            if person.viewer is not None:
+                person.sign_in()
+        call_command("close_expired_shoots", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("ask_wrap", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        for wrap in Wrap.objects.select_related("crew"):
+            wrap.answer(by=wrap.crew, paid="on_time", days_late=None, day_hours=12)
 
     def opening_board(self):
         """What the board holds when the example starts, posted as studios post: two
@@ -214,7 +252,7 @@ class Callsheet(RuleBasedStateMachine):
         open_roles = [f.role for f in oracle.open_roles()]
         for role, user in zip(open_roles, [self.crew_a, self.crew_b, self.crew_a], strict=False):
             self.apply_to(role, user)
-        applications = list(Application.objects.order_by("pk"))
+        applications = list(Application.objects.filter(wrap__isnull=True).order_by("pk"))
         applications[0].offer(by=self.owner(applications[0].role.shoot).user)
         applications[0].accept(by=applications[0].applicant)
         applications[1].shortlist(by=self.owner(applications[1].role.shoot).user)
@@ -361,6 +399,7 @@ class Callsheet(RuleBasedStateMachine):
         owner = self.owners[studio.pk]
         response = owner.client.post("/zh-hans/studio/shoots/new/", data)
         assert response.status_code == 302, response.content.decode()[:2000]
+        assert "/accounts/login/" not in response["Location"], "signed out"
 
     @precondition(lambda self: Shoot.objects.exists())
     @rule(data=st.data())
@@ -540,6 +579,52 @@ class Callsheet(RuleBasedStateMachine):
         with transaction.atomic():
             self.crew_b.erase()
 
+    # --- After the wrap ----------------------------------------------------------------------
+
+    def person_of(self, user) -> Person | None:
+        return next((p for p in self.people if p.user is not None and p.user.pk == user.pk), None)
+
+    @precondition(lambda self: Wrap.objects.filter(crew__isnull=False).exists())
+    @rule(
+        data=st.data(),
+        paid=st.sampled_from(["on_time", "late", "partly", "not_yet"]),
+        late=st.integers(min_value=1, max_value=40),
+    )
+    def answer_pay(self, data, paid, late):
+        """A booked crew member answers (or changes their answer): through their page when
+        they are one of the people, else as the page does."""
+        wrap = data.draw(st.sampled_from(list(Wrap.objects.filter(crew__isnull=False))))
+        person = self.person_of(wrap.crew)
+        if person is not None and person.viewer is not None:
+            form = {"action": "answer", "paid": paid, "days_late": str(late), "day_hours": "12"}
+            person.client.post(f"/zh-hans/me/wraps/{wrap.pk}/", form)
+        else:
+            days_late = late if paid == "late" else None
+            self.attempt(wrap.answer, by=wrap.crew, paid=paid, days_late=days_late, day_hours=12)
+
+    @precondition(lambda self: Wrap.objects.disputes().exists())
+    @rule(data=st.data(), says_paid=st.booleans(), confirms=st.booleans())
+    def settle_dispute(self, data, says_paid, confirms):
+        """The studio answers a dispute (through its page), and the crew member confirms the
+        pay arrived or says it is still missing."""
+        wrap = data.draw(st.sampled_from(list(Wrap.objects.disputes().select_related("crew"))))
+        owner = self.owners[wrap.studio_id]
+        form = {"text": "已转账 · paid", **({"paid": "on"} if says_paid else {})}
+        owner.client.post(f"/zh-hans/studio/shoots/{wrap.shoot_id}/wrap/{wrap.pk}/answer/", form)
+        wrap.refresh_from_db()
+        if wrap.crew is not None:
+            if confirms:
+                self.attempt(wrap.confirm_paid, by=wrap.crew)
+            else:
+                self.attempt(wrap.still_unpaid, by=wrap.crew)
+
+    @precondition(lambda self: Wrap.objects.filter(hidden_at__isnull=True).exists())
+    @rule(data=st.data())
+    def hide_from_record(self, data):
+        """A moderator upholds an appeal: the entry leaves the studio's record."""
+        wrap = data.draw(st.sampled_from(list(Wrap.objects.filter(hidden_at__isnull=True))))
+        wrap.hide(by=self.staff, reason="申诉成立 · appeal upheld")
+
     # --- Time and periodic work --------------------------------------------------------------
 
     @rule(days=st.sampled_from([1, 3, 8, 20]))
@@ -549,6 +634,7 @@ class Callsheet(RuleBasedStateMachine):
             if person.viewer is not None:
                 person.sign_in()
         call_command("close_expired_shoots", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("ask_wrap", stdout=open(os.devnull, "w"))  # noqa: SIM115
         self.check_endings(after_the_daily_run=True)
 
     @rule()
@@ -587,6 +673,7 @@ class Callsheet(RuleBasedStateMachine):
                 for shoot in shoots:
                     self.check_call_sheet(person, viewer, language, shoot)
         self.check_feed_and_sitemap(language)
+        self.check_studio_pages(language)
         self.check_endings()
         self.alert.refresh_from_db()
         served = [role.pk for role in self.alert.new_roles(timezone.now())]
@@ -629,11 +716,34 @@ class Callsheet(RuleBasedStateMachine):
                 assert title == fact.role.title, where
                 assert html.escape(fact.studio.name, quote=True)[:20] in card, where
                 assert ("✓" in card) == (fact.studio.verification_status == "verified"), where
+                self.check_record(card, fact.record, compact=True, where=where)
             next_link = NEXT.search(body)
             assert bool(next_link) == expected.has_next, where
             if not next_link:
                 break
             url = f"/{language}/roles/" + html.unescape(next_link.group(1))
+
+    def check_record(self, body: str, record, *, compact: bool, where) -> None:
+        """A studio's payment record as a card (``compact``) or its page shows it."""
+        served = RECORD.findall(body)
+        if not record.shown:
+            assert not served and "pay-record-none" in body, (where, record)
+            return
+        expected = [record.on_time, record.answers, record.disputes]
+        if not compact:
+            expected += [record.shoots, "" if record.days_late is None else record.days_late]
+        assert served == ["/".join(map(str, expected))], (where, record, served)
+        assert ("pay-record-ok" in body) == record.pays_on_time, (where, record)
+
+    def check_studio_pages(self, language):
+        anonymous = self.people[0].client
+        for studio in Studio.objects.order_by("pk"):
+            response = anonymous.get(f"/{language}/studios/{studio.slug}/")
+            if response.status_code == 404:  # a suspended studio's page is gone
+                continue
+            body = response.content.decode()
+            record = oracle.payment_record(studio)
+            self.check_record(body, record, compact=False, where=(language, studio.slug))
 
     def check_role_page(self, person, viewer, language, role):
         visible = oracle.role_page_visible(viewer, role)
@@ -753,7 +863,27 @@ def test_every_action_once_in_a_scripted_walk():
 
         published = shoot("published", m.studio_a)
         pending_b = shoot("pending", m.studio_b)
+
+        def first_listed():
+            return Role.objects.filter(listed=True).order_by("start_date", "pk").first()
+
+        def last_of(user):
+            return Application.objects.filter(applicant=user).order_by("-pk").first()
+
+        def wrap(**filters):
+            return Wrap.objects.filter(**filters).order_by("pk").first()
+
         steps = [
+            # After the wrap: studio A's record (5 of 5 paid on time over 2 shoots) and the
+            # filter of studios that pay on time, as answers, disputes and hiding change it.
+            lambda: m.search({"pays_on_time": "on"}),
+            lambda: m.answer_pay(Choose(wrap()), paid="partly", late=1),
+            lambda: m.settle_dispute(Choose(wrap(paid="partly")), says_paid=True, confirms=False),
+            lambda: m.settle_dispute(Choose(wrap(paid="partly")), says_paid=True, confirms=True),
+            lambda: m.answer_pay(Choose(wrap()), paid="on_time", late=1),
+            lambda: m.answer_pay(Choose(wrap(paid="on_time")), paid="late", late=9),
+            lambda: m.answer_pay(Choose(wrap(paid="late")), paid="on_time", late=1),
+            lambda: m.hide_from_record(Choose(wrap())),
             lambda: m.search({"q": "助理", "fits_me": "on", "sort": "start"}),
             lambda: m.review_shoot(Choose(pending_b), approve=True),
             lambda: m.moderate_studio("b", "verify", STUDIO_NAMES[1]),
@@ -804,12 +934,23 @@ def test_every_action_once_in_a_scripted_walk():
             ),
             lambda: m.end_shoot(Choose(shoot("published", m.studio_b)), action="cancel"),
             lambda: m.search({"posted": "1", "start": "2027-03-10", "end": "2027-05-01"}),
+            lambda: m.apply(Choose(first_listed()), who="crew_a"),
+            lambda: m.move_application(Choose(last_of(m.crew_a)), action="offer"),
+            lambda: m.move_application(Choose(last_of(m.crew_a)), action="accept"),
             lambda: m.time_passes(days=8),
             lambda: m.time_passes(days=20),
+            # crew A's booking from the opening board has wrapped: they answer on their page.
+            lambda: m.answer_pay(Choose(wrap(crew=m.crew_a)), paid="not_yet", late=1),
+            lambda: m.time_passes(days=1),
+            lambda: m.settle_dispute(Choose(wrap(crew=m.crew_a)), says_paid=False, confirms=True),
             lambda: m.delete_account(),
         ]
         for step in steps:
             step()
             check()
+        # The walk reached what it meant to: crew A answered on their page, and a moderator
+        # hid an entry from studio A's record.
+        assert Wrap.objects.filter(application__applicant=m.crew_a).exclude(paid="").exists()
+        assert Wrap.objects.filter(hidden_at__isnull=False).exists()
     finally:
         m.teardown()

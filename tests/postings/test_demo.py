@@ -48,3 +48,23 @@ def test_load_demo_shows_every_application_status_and_a_pending_report():
     text = out.getvalue()
     for persona in ("Graduate", "Studio owner", "Studio recruiter", "Moderator"):
         assert persona in text
+
+
+def test_load_demo_shows_after_the_wrap():
+    """A studio with a good record, one with a poor record and open disputes, a graduate
+    with a confirmed credit and a payment question waiting, and a pay median to show."""
+    from applications.models import Wrap
+    from postings.models import City
+
+    call_command("load_demo", stdout=io.StringIO())
+    wraps = Wrap.objects.count()
+    call_command("load_demo", stdout=io.StringIO())
+    assert Wrap.objects.count() == wraps >= 17
+    good, poor = Studio.objects.get(slug="xinghe"), Studio.objects.get(slug="zhoutu")
+    assert good.record_shown and good.pays_on_time
+    assert poor.record_shown and not poor.pays_on_time and poor.record_disputes >= 1
+    grad = Wrap.objects.filter(crew__email="grad@callsheet.example")
+    assert grad.credits().exists() and any(w.waits_for_crew for w in grad)
+    role = Role.objects.listed().filter(city=City.objects.get(slug="hengdian"))
+    assert role.filter(department="lighting").first().pay_median() is not None
+    assert Role.objects.listed().filter(studio_pays_on_time=True).exists()

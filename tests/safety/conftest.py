@@ -91,6 +91,13 @@ def world(graduate, other_graduate, recruiter, other_recruiter, owner, moderator
         objects["alert"] = SavedSearch.objects.create(
             user=graduate, name="灯光岗位", query="q=灯光"
         )
+    # After the wrap: the graduate's booking on a shoot of studio A, wrapped and asked about
+    # (made as ``Wrap.ask_wrapped`` makes it; the clock is not moved for the whole matrix).
+    from applications.models import Wrap
+
+    objects["wrap"] = Wrap.objects.create(
+        application=submitted, role=role, shoot=shoot, studio=studio_a, crew=graduate
+    )
     assert Application.objects.count() == 3
     return objects
 

@@ -49,6 +49,7 @@ SCHEDULE = [
     Job("close_expired_shoots", every=timedelta(hours=1)),
     Job("remind_offers", every=timedelta(hours=1)),
     Job("send_application_digests", daily_at="08:00"),
+    Job("ask_wrap", daily_at="10:00"),
     Job("prune_db_task_results", daily_at="04:00", when=_task_results_in_database),
 ]
 

@@ -1,0 +1,163 @@
+"""The demo's "after the wrap": shoots that wrapped weeks ago, their bookings and answers. A
+studio with a good payment record (星河 Xinghe: everyone paid on time), one with a poor
+record and open disputes (宙途 Zhoutu), a graduate with a confirmed credit and a payment
+question waiting, and enough wrapped lighting bookings in Hengdian for a pay median.
+
+Everything goes through the model's transitions: shoots are posted, published and booked
+with dates ahead (as studios do), then moved into the past as time would have moved them,
+and ``Wrap.ask_wrapped`` asks the crew. Idempotent: once the demo has wraps it adds none."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import CrewProfile, Studio
+from applications.models import Application, Wrap
+from postings.models import City, Role, Shoot
+
+# studio, title, city, started (days ago), days, pay a day, [(crew email, paid, days late,
+# worked)]. "grad@callsheet.example" leaves the second Xinghe shoot unanswered: the question
+# waits on their "My applications".
+WRAPPED = [
+    (
+        "xinghe",
+        "锦衣夜行（已杀青）",
+        "hengdian",
+        40,
+        6,
+        350,
+        [("grad@callsheet.example", "on_time", None, "all_days")]
+        + [(f"crew{n:02d}@callsheet.example", "on_time", None, "all_days") for n in range(1, 6)],
+    ),
+    (
+        "xinghe",
+        "凤鸣九天（已杀青）",
+        "hengdian",
+        14,
+        5,
+        380,
+        [("grad@callsheet.example", "", None, "all_days")]
+        + [(f"crew{n:02d}@callsheet.example", "on_time", None, "all_days") for n in range(6, 11)],
+    ),
+    (
+        "zhoutu",
+        "总裁的契约前妻（已杀青）",
+        "zhengzhou",
+        34,
+        5,
+        300,
+        [
+            ("crew11@callsheet.example", "on_time", None, "all_days"),
+            ("crew12@callsheet.example", "late", 12, "all_days"),
+            ("crew13@callsheet.example", "partly", None, "all_days"),
+        ],
+    ),
+    (
+        "zhoutu",
+        "闪婚后大佬每天都在掉马（已杀青）",
+        "zhengzhou",
+        24,
+        5,
+        300,
+        [
+            ("crew14@callsheet.example", "late", 20, "all_days"),
+            ("crew15@callsheet.example", "not_yet", None, "left_early"),
+            ("crew16@callsheet.example", "on_time", None, "no_show"),
+        ],
+    ),
+]
+
+
+def add_wrapped_shoots(stdout, password: str) -> int:
+    """Add the wrapped shoots; return how many bookings were asked about."""
+    if Wrap.objects.exists():
+        return 0
+    User = get_user_model()
+    cities = {city.slug: city for city in City.objects.all()}
+    today = timezone.localdate()
+    for slug, title, city, started, days, pay, crew in WRAPPED:
+        studio = Studio.objects.get(slug=slug)
+        member = studio.memberships.select_related("user").order_by("pk").first().user
+        with transaction.atomic():
+            # Posted and booked with dates ahead, as the studio did at the time.
+            ahead = today + timedelta(days=70)
+            shoot = Shoot.objects.create(
+                studio=studio,
+                title=title,
+                genre="modern",
+                episodes=80,
+                synopsis="已杀青的剧组。A shoot that has wrapped.",
+                city=cities[city],
+                start_date=ahead,
+                end_date=ahead + timedelta(days=days - 1),
+                payment_timing="on_wrap",
+            )
+            role = Role.objects.create(
+                shoot=shoot,
+                department="lighting",
+                title="灯光助理",
+                openings=len(crew),
+                pay_min=pay,
+                apply_by=ahead - timedelta(days=2),
+            )
+            shoot.submit()
+            for email, *_answers in crew:
+                person = User.objects.filter(email=email).first()
+                if person is None:
+                    person = User.objects.create_user(
+                        email=email, password=password, name=f"灯光助理 {email[4:6]}"
+                    )
+                    EmailAddress.objects.create(
+                        user=person, email=email, verified=True, primary=True
+                    )
+                    CrewProfile.objects.create(
+                        user=person,
+                        headline="灯光助理 · Lighting assistant",
+                        departments=["lighting"],
+                        home_city=cities[city],
+                        experience_level="assistant",
+                    )
+                application = Application.submit(
+                    role=role,
+                    applicant=person,
+                    note="",
+                    cv="",
+                    cv_name="",
+                    dates_confirmed=True,
+                )
+                application.offer(by=member)
+                application.accept(by=person)
+            # Then time passed: the shoot ran ``started`` days ago and wrapped.
+            start = today - timedelta(days=started)
+            Role.objects.filter(shoot=shoot).update(apply_by=start - timedelta(days=2))
+            Shoot.objects.filter(pk=shoot.pk).update(
+                start_date=start, end_date=start + timedelta(days=days - 1)
+            )
+            shoot.sync_roles()
+    call_command("close_expired_shoots", stdout=io.StringIO())
+    Wrap.ask_wrapped(today)
+    answers = {
+        (title, email): (paid, late, worked)
+        for _slug, title, *_rest, crew in WRAPPED
+        for email, paid, late, worked in crew
+    }
+    asked = 0
+    for wrap in Wrap.objects.select_related("shoot", "crew", "studio").order_by("pk"):
+        paid, late, worked = answers[(wrap.shoot.title, wrap.crew.email)]
+        member = wrap.studio.memberships.select_related("user").order_by("pk").first().user
+        wrap.confirm_work(by=member, worked=worked)
+        if paid:
+            wrap.answer(by=wrap.crew, paid=paid, days_late=late, day_hours=12)
+        if worked == "no_show":
+            wrap.reply(by=wrap.crew, text="开机前一天剧组改了集合地点，没有通知到我。")
+        asked += 1
+    Wrap.open_due_disputes(today)
+    stdout.write(f"After the wrap: {asked} wrapped bookings, with answers and disputes.")
+    return asked
