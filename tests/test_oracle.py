@@ -563,7 +563,8 @@ class Callsheet(RuleBasedStateMachine):
         if not user.is_active or profile is None:
             return
         start = timezone.localdate() + timedelta(days=starts_in)
-        Unavailability.objects.create(
+        # The same days twice are one mark (the calendar page says they are marked already).
+        Unavailability.objects.get_or_create(
             profile=profile, start_date=start, end_date=start + timedelta(days=days - 1)
         )
 
