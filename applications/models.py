@@ -810,7 +810,7 @@ class Wrap(models.Model):
             .select_related("role__shoot__studio", "applicant")
             .order_by("pk")
         )
-        for application in due.iterator():
+        for application in list(due):
             with transaction.atomic():
                 wrap, created = cls.objects.get_or_create(
                     application=application,

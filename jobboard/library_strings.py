@@ -8,6 +8,9 @@ from django.utils.translation import gettext_noop
 LIBRARY_STRINGS = [
     # Django: what follows a form field's label (its Chinese catalog keeps the ASCII colon).
     gettext_noop(":"),
+    # ... and the marks after which it adds none: Chinese labels end with full-width ones
+    # ("晚了几天？" must not become "晚了几天？：").
+    gettext_noop(":?.!"),
     # Django 6.1: the blank choice of every choice field.
     gettext_noop("- Select an option -"),
     # Django's admin: the date drill-down above a change list.

@@ -85,6 +85,7 @@ def pages_of(page, base: str, persona: str, demo) -> list[str]:
             f"/roles/{role.pk}/",
             f"/shoots/{role.shoot_id}/",
             "/studios/xinghe/",
+            "/studios/zhoutu/",
             "/accounts/login/",
             "/accounts/signup/",
             "/accounts/password/reset/",
@@ -108,6 +109,10 @@ def pages_of(page, base: str, persona: str, demo) -> list[str]:
         ]
         if alert:
             pages.append(path("postings:alert_edit", alert.pk))
+        from applications.models import Wrap
+
+        for wrap in Wrap.objects.filter(crew=demo["graduate"]).order_by("pk"):
+            pages.append(path("applications:wrap", wrap.pk))  # answered, and waiting
         return pages
     shoot = (
         Shoot.objects.managed_by(demo["owner"])
@@ -115,9 +120,13 @@ def pages_of(page, base: str, persona: str, demo) -> list[str]:
         .first()
     )
     studio = demo["owner"].studio_memberships.first().studio
+    from applications.models import Wrap
+
+    wrapped = Wrap.objects.filter(studio=studio).order_by("pk").first()
     return [
         "/studio/shoots/",
         "/studio/shoots/new/",
+        path("applications:shoot_wrap", wrapped.shoot_id),
         f"/studio/shoots/{shoot.pk}/applicants/",
         path("postings:shoot_edit", shoot.pk),
         path("accounts:studio_team", studio.slug),
