@@ -398,3 +398,30 @@ def test_the_posting_form_shows_the_department_s_median_beside_the_pay(
     other_city = RoleFactory(shoot__studio=studio_a, shoot__city=city("zhengzhou"))
     url = english(reverse("postings:shoot_edit", kwargs={"pk": other_city.shoot_id}))
     assert "pay-median" not in as_user(recruiter).get(url).content.decode()
+
+
+def test_moderators_read_a_dispute_with_its_history_hide_it_and_suspend_the_studio(
+    wrapped, graduate, moderator, as_user
+):
+    from django.conf import settings
+
+    with freeze_time(wrapped.role.end_date + timedelta(days=1)):
+        wrapped.answer(by=graduate, paid="partly", days_late=None, day_hours=None)
+    admin = as_user(moderator)
+    base = f"/zh-hans/{settings.ADMIN_URL}applications/wrap/"
+    listing = admin.get(base, {"dispute__exact": "open"}).content.decode()
+    assert f"{base}{wrapped.pk}/change/" in listing
+    page = admin.get(f"{base}{wrapped.pk}/change/").content.decode()
+    assert "已进组" in page  # the application's history: booked
+    # Hiding asks why first, then keeps the reason.
+    chosen = {"action": "hide_from_record", "_selected_action": [wrapped.pk]}
+    assert "reason" in admin.post(base, chosen).content.decode()
+    admin.post(base, {**chosen, "apply": "1", "reason": "申诉成立：已提供转账记录"})
+    wrapped.refresh_from_db()
+    assert wrapped.hidden_at and wrapped.hidden_reason == "申诉成立：已提供转账记录"
+    assert Studio.objects.get(pk=wrapped.studio_id).record_disputes == 0
+    suspend = {"action": "suspend_studios", "_selected_action": [wrapped.pk], "apply": "1"}
+    admin.post(base, {**suspend, "reason": "多人反映拖欠工资"})
+    studio = Studio.objects.get(pk=wrapped.studio_id)
+    assert studio.verification_status == "suspended"
+    assert studio.status_reason == "多人反映拖欠工资"

@@ -382,6 +382,10 @@ def test_the_moderator_s_admin_pages_are_finished_in_both_languages(browser, liv
     ]
     if report := Report.objects.order_by("pk").first():
         paths.append(f"{admin}postings/report/{report.pk}/change/")
+    from applications.models import Wrap
+
+    disputed = Wrap.objects.disputes().order_by("pk").first()
+    paths += [f"{admin}applications/wrap/", f"{admin}applications/wrap/{disputed.pk}/change/"]
     shots = ROOT / "var" / "screenshots" / "admin"
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)
