@@ -615,15 +615,20 @@ class Studio(models.Model):
     @transaction.atomic
     def suspend(self, *, by, reason: str) -> None:
         """Its shoots leave the public pages (``Shoot.is_public``), and every application to
-        them ends: bookings released, the rest closed, each person told once."""
+        them ends: bookings released (except on shoots that have started), the rest closed,
+        each person told once."""
 
         V = self.Verification
         self._transition(
             {V.PENDING, V.UNVERIFIED, V.VERIFIED, V.REJECTED}, V.SUSPENDED, by=by, reason=reason
         )
+        today = timezone.localdate()
         for shoot in self.shoots.order_by("pk"):
             shoot.studio = self
-            shoot.end_applications(reason="suspended", by=by)
+            # A shoot that has started keeps its bookings: the work happened, the crew are
+            # owed their pay, and after the wrap they are asked whether it came.
+            started = shoot.start_date <= today
+            shoot.end_applications(reason="suspended", by=by, keep_bookings=started)
         emails.studio_status_changed(self)
 
     @classmethod

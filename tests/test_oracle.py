@@ -690,7 +690,11 @@ class Callsheet(RuleBasedStateMachine):
             active = application.status in Application.ACTIVE
             where = (application.pk, application.status, shoot.status)
             assert not (active and shoot.status == Shoot.Status.CANCELLED), where
-            assert not (active and shoot.studio.verification_status == "suspended"), where
+            # A suspended studio's shoots that had started keep their bookings (the work
+            # happened; the crew are asked after the wrap whether they were paid).
+            kept = application.status == "booked" and shoot.start_date <= today
+            suspended = shoot.studio.verification_status == "suspended"
+            assert not (active and suspended and not kept), where
             assert not (active and not application.applicant.is_active), where
             if after_the_daily_run and shoot.start_date <= today:
                 pending = application.status in {"submitted", "shortlisted", "offered"}

@@ -425,3 +425,24 @@ def test_moderators_read_a_dispute_with_its_history_hide_it_and_suspend_the_stud
     studio = Studio.objects.get(pk=wrapped.studio_id)
     assert studio.verification_status == "suspended"
     assert studio.status_reason == "多人反映拖欠工资"
+
+
+def test_suspending_a_studio_after_the_shoot_started_keeps_the_booking_and_asks(
+    booking, graduate, moderator
+):
+    """A studio suspended for not paying: the bookings of shoots that happened stay, and the
+    crew are still asked whether they were paid (a future shoot's bookings are released)."""
+    later = booking.role.end_date + timedelta(days=20)
+    future = published_role(
+        shoot__studio=booking.role.shoot.studio, shoot__start_date=later, title="跟焦员"
+    )
+    other = book(future, CrewProfileFactory().user, future.shoot.studio.memberships.first().user)
+    studio = booking.role.shoot.studio
+    with freeze_time(booking.role.start_date + timedelta(days=2)):
+        studio.suspend(by=moderator, reason="拖欠工资")
+    booking.refresh_from_db()
+    other.refresh_from_db()
+    assert booking.status == "booked"
+    ask(booking.role.end_date + timedelta(days=1))
+    assert Wrap.objects.filter(application=booking, crew=graduate).exists()
+    assert other.status == "released"
