@@ -1002,6 +1002,33 @@ class Wrap(models.Model):
         self.refresh_from_db()
 
 
+def _median(rates: list[int]) -> int:
+    rates = sorted(rates)
+    middle = len(rates) // 2
+    return rates[middle] if len(rates) % 2 else (rates[middle - 1] + rates[middle]) // 2
+
+
+def role_pay_median(city_id: int, department: str, title: str):
+    """The median day rate of wrapped bookings for ``title`` in the city, or else for its
+    department there, as ``(median, bookings, title or None)``; None when neither has
+    ``MEDIAN_MIN_BOOKINGS``. One query: the department's rates by title."""
+    from django.contrib.postgres.aggregates import ArrayAgg
+
+    rows = (
+        Wrap.objects.filter(shoot__city_id=city_id, role__department=department)
+        .values("role__title")
+        .annotate(rates=ArrayAgg("role__day_rate"))
+    )
+    by_title = {row["role__title"]: row["rates"] for row in rows}
+    same = by_title.get(title, [])
+    if len(same) >= MEDIAN_MIN_BOOKINGS:
+        return _median(same), len(same), title
+    every = [rate for rates in by_title.values() for rate in rates]
+    if len(every) >= MEDIAN_MIN_BOOKINGS:
+        return _median(every), len(every), None
+    return None
+
+
 def pay_medians(*, city_id: int, department: str | None = None, title: str | None = None):
     """Median day rates of wrapped bookings in a city, per department (and per role title
     where one is given): ``{department: (median, bookings)}``, only where there are at least
@@ -1017,11 +1044,8 @@ def pay_medians(*, city_id: int, department: str | None = None, title: str | Non
     rows = wraps.values("role__department").annotate(
         rates=ArrayAgg("role__day_rate", ordering="role__day_rate")
     )
-    medians = {}
-    for row in rows:
-        rates = row["rates"]
-        if len(rates) >= MEDIAN_MIN_BOOKINGS:
-            middle = len(rates) // 2
-            median = rates[middle] if len(rates) % 2 else (rates[middle - 1] + rates[middle]) // 2
-            medians[row["role__department"]] = (median, len(rates))
-    return medians
+    return {
+        row["role__department"]: (_median(row["rates"]), len(row["rates"]))
+        for row in rows
+        if len(row["rates"]) >= MEDIAN_MIN_BOOKINGS
+    }

@@ -994,15 +994,13 @@ class Role(models.Model):
         """The median day rate of wrapped bookings for this role's title in its city, or else
         for its department there (``applications.models.pay_medians``: from at least
         ``MEDIAN_MIN_BOOKINGS``); None when neither has enough bookings."""
-        from applications.models import pay_medians
+        from applications.models import role_pay_median
 
-        city_id = self.shoot.city_id
-        for title in (self.title, None):
-            found = pay_medians(city_id=city_id, department=self.department, title=title)
-            if self.department in found:
-                amount, bookings = found[self.department]
-                return PayMedian(amount, bookings, title, self.day_rate)
-        return None
+        found = role_pay_median(self.shoot.city_id, self.department, self.title)
+        if found is None:
+            return None
+        amount, bookings, title = found
+        return PayMedian(amount, bookings, title, self.day_rate)
 
     def refresh_listing(self) -> None:
         """After a booking or a release (the role locked): derive its copies again."""

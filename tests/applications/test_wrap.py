@@ -110,7 +110,9 @@ def test_the_crew_member_answers_on_their_page_and_only_they_can(
         page.post(url, {"action": "answer", "paid": "late", "days_late": "4", "day_hours": "12"})
     wrapped.refresh_from_db()
     assert (wrapped.paid, wrapped.days_late, wrapped.day_hours) == ("late", 4, 12)
-    with pytest.raises(Exception, match="booked"):
+    from jobboard.transitions import InvalidTransition
+
+    with pytest.raises(InvalidTransition):
         wrapped.answer(by=other_graduate, paid="on_time", days_late=None, day_hours=None)
 
 

@@ -190,9 +190,9 @@ def test_list_query_count_signed_in(as_user, graduate, django_assert_num_queries
 def test_detail_and_call_sheet_query_count_is_fixed(client, django_assert_num_queries, n):
     shoot = _roles(n)
     role = shoot.roles.first()
-    # The content version and who may see the role, then (rendered once) the role and the
-    # others in full.
-    with django_assert_num_queries(4):
+    # The content version and who may see the role, then (rendered once) the role, the
+    # others in full and the pay median of wrapped bookings.
+    with django_assert_num_queries(5):
         assert client.get(detail(role)).status_code == 200
     with django_assert_num_queries(2):
         assert client.get(detail(role)).status_code == 200
