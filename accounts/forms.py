@@ -97,6 +97,12 @@ class CrewProfileForm(forms.ModelForm):
         cities = City.objects.all()
         self.fields["home_city"].queryset = cities
         self.fields["work_cities"].queryset = cities
+        self.fields["visibility"].help_text = _(
+            "Off until you turn it on. When on, members of verified studios can find your "
+            "profile (name, departments, cities, credits, expected rate; never your phone, "
+            "email or CV) in their crew search and invite you to apply. You can block a studio "
+            "from any invitation."
+        )
         self.order_fields(["name"])
 
     def clean_new_cv(self):
@@ -206,3 +212,22 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("This is not your password."))
         return password
+
+
+class RoleInviteForm(forms.Form):
+    """A studio member invites a crew member found in crew search to one of their studio's
+    roles that take applications."""
+
+    crew = forms.IntegerField(widget=forms.HiddenInput)
+    role = forms.ModelChoiceField(label=_("Invite to"), queryset=None, empty_label=None)
+    message = forms.CharField(
+        label=_("A short message (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = roles
+        self.fields["role"].label_from_instance = lambda role: f"{role.title} · {role.shoot.title}"

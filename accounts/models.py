@@ -9,8 +9,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -141,7 +141,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         from django_tasks_db.models import DBTaskResult
 
         from applications import emails as application_emails
-        from applications.models import Application, ApplicationEvent, Wrap
+        from applications.models import Application, ApplicationEvent, RoleInvitation, Wrap
         from postings.models import Report
 
         # Their applications end first, each in the lock order of every transition (its
@@ -183,6 +183,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         # After the wrap: studios' records keep counting their answers, but nothing links
         # an answer to them any more (nor keeps their words).
         Wrap.objects.filter(crew=self).update(crew=None, application=None, crew_reply="")
+        RoleInvitation.objects.filter(crew=self).delete()  # invitations to apply they received
         files = []
         profile = CrewProfile.objects.filter(user=self).first()
         if profile is not None:
@@ -243,13 +244,60 @@ class CrewProfileQuerySet(models.QuerySet):
     def visible_to_verified_studios(self) -> CrewProfileQuerySet:
         return self.filter(visibility=CrewProfile.Visibility.VERIFIED_STUDIOS)
 
+    def findable_by(self, studio: Studio) -> CrewProfileQuerySet:
+        """Whom ``studio`` may find and invite: people who let verified studios find them
+        (off until they turn it on), with an active account and a profile complete enough
+        to apply, who have not blocked this studio. Nobody for a studio that is not
+        verified."""
+        if not studio.is_verified:
+            return self.none()
+        return (
+            self.visible_to_verified_studios()
+            .filter(user__is_active=True)
+            .exclude(departments=[])
+            .exclude(home_city=None)
+            .exclude(user__name="")
+            .exclude(blocks__studio=studio)
+        )
+
+    def with_credit_counts(self) -> CrewProfileQuerySet:
+        """Annotate ``confirmed_credits`` (bookings a studio confirmed as worked, not hidden)
+        and ``listed_credits`` (credits the person wrote on the profile): a subquery each."""
+        from applications.models import Wrap
+
+        confirmed = (
+            Wrap.objects.credits()
+            .filter(crew=OuterRef("user"), credit_hidden=False)
+            .order_by()
+            .values("crew")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        listed = (
+            Credit.objects.filter(profile=OuterRef("pk"))
+            .order_by()
+            .values("profile")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            confirmed_credits=Coalesce(Subquery(confirmed), 0),
+            listed_credits=Coalesce(Subquery(listed), 0),
+        )
+
 
 class CrewProfile(models.Model):
     """What a crew member shows the studios they apply to."""
 
     class Visibility(models.TextChoices):
         APPLIED_ONLY = "applied", _("Only studios I apply to")
-        VERIFIED_STUDIOS = "verified", _("Any verified studio")
+        VERIFIED_STUDIOS = (
+            "verified",
+            _(
+                "Let verified studios find me and invite me to apply (they never see my phone or "
+                "email)"
+            ),
+        )
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="crew_profile", verbose_name=_("user")
@@ -374,6 +422,28 @@ class Credit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.production_title} · {self.role} ({self.year})"
+
+
+class StudioBlock(models.Model):
+    """A crew member blocks a studio: it never finds them in crew search nor invites them."""
+
+    profile = models.ForeignKey(
+        "CrewProfile", on_delete=models.CASCADE, related_name="blocks", verbose_name=_("profile")
+    )
+    studio = models.ForeignKey(
+        "Studio", on_delete=models.CASCADE, related_name="+", verbose_name=_("studio")
+    )
+    created_at = models.DateTimeField(_("blocked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("blocked studio")
+        verbose_name_plural = _("blocked studios")
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "studio"], name="block_once_per_studio")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} ⊘ {self.studio}"
 
 
 class Unavailability(models.Model):

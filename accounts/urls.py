@@ -15,9 +15,12 @@ urlpatterns = [
         views.availability_delete,
         name="availability_delete",
     ),
+    path("me/blocks/<int:pk>/delete/", views.unblock_studio, name="unblock_studio"),
     path("me/data/", views.data_export, name="data_export"),
     path("me/delete/", views.account_delete, name="account_delete"),
     path("studios/new/", views.studio_create, name="studio_create"),
+    path("studio/crew/", views.crew_search, name="crew_search"),
+    path("studio/crew/invite/", views.crew_invite, name="crew_invite"),
     # Tokens are URL-safe base64 (secrets.token_urlsafe): the slug converter refuses anything
     # else, such as a NUL byte, before the database sees it.
     path("studios/invitations/<slug:token>/", views.invitation_accept, name="invitation_accept"),

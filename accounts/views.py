@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -25,6 +26,7 @@ from accounts.forms import (
     CrewProfileForm,
     DeleteAccountForm,
     InvitationForm,
+    RoleInviteForm,
     StudioForm,
     UnavailabilityForm,
 )
@@ -116,8 +118,10 @@ def profile_edit(request):
         ):
             return redirect(next_url)
         return redirect("accounts:profile_edit")
+    from accounts.models import StudioBlock
     from applications.models import Wrap
 
+    blocked = StudioBlock.objects.filter(profile__user=user).select_related("studio")
     confirmed = (
         Wrap.objects.filter(crew=request.user)
         .credits()
@@ -127,7 +131,13 @@ def profile_edit(request):
     return render(
         request,
         "accounts/profile_edit.html",
-        {"form": form, "formset": formset, "profile": profile, "confirmed_credits": confirmed},
+        {
+            "form": form,
+            "formset": formset,
+            "profile": profile,
+            "confirmed_credits": confirmed,
+            "blocked": blocked,
+        },
     )
 
 
@@ -371,7 +381,8 @@ def invitation_accept(request, token: str):
 
 
 def _export_data(user) -> tuple[dict, list[tuple[str, object]]]:
-    from applications.models import Application, Wrap
+    from accounts.models import StudioBlock
+    from applications.models import Application, RoleInvitation, Wrap
 
     data: dict = {
         "account": {
@@ -396,6 +407,24 @@ def _export_data(user) -> tuple[dict, list[tuple[str, object]]]:
                 "created_at": a.created_at,
             }
             for a in user.saved_searches.all()
+        ],
+        "invitations_to_apply": [
+            {
+                "studio": i.studio.name,
+                "role": i.role.title,
+                "shoot": i.role.shoot.title,
+                "message": i.message,
+                "invited_at": i.created_at,
+                "status": i.status,
+                "decline_reason": i.decline_reason,
+            }
+            for i in RoleInvitation.objects.filter(crew=user).select_related(
+                "studio", "role__shoot"
+            )
+        ],
+        "blocked_studios": [
+            b.studio.name
+            for b in StudioBlock.objects.filter(profile__user=user).select_related("studio")
         ],
         # After the wrap: their answers about pay, and what the studio said of their work.
         "after_the_wrap": [
@@ -568,3 +597,104 @@ def account_delete(request):
         messages.success(request, _("Your account is deleted. Thank you for using Callsheet."))
         return redirect("home")
     return render(request, "accounts/account_delete.html", {"form": form})
+
+
+# --- Crew search, for verified studios --------------------------------------------------------
+
+CREW_PAGE_SIZE = 20
+
+
+def _finding_studio(user) -> Studio | None:
+    """The verified studio whose member searches; None when they are in none."""
+    return Studio.objects.managed_by(user).verified().order_by("pk").first()
+
+
+def _roles_to_invite_to(studio):
+    from postings.models import Role
+
+    return (
+        Role.objects.listed()
+        .filter(shoot__studio=studio)
+        .select_related("shoot")
+        .order_by("start_date", "pk")
+    )
+
+
+@require_safe
+def crew_search(request):
+    """Crew who let verified studios find them, for members of a verified studio only."""
+    from accounts.filters import CrewFilter
+
+    studio = _finding_studio(request.user)
+    if studio is None:
+        raise Http404
+    crew = (
+        CrewProfile.objects.findable_by(studio)
+        .with_credit_counts()
+        .select_related("user", "home_city")
+        .prefetch_related("work_cities")
+    )
+    crew_filter = CrewFilter(request.GET, queryset=crew)
+    page = Paginator(crew_filter.qs, CREW_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/crew_search.html",
+        {
+            "studio": studio,
+            "filter": crew_filter,
+            "page": page,
+            "dates": crew_filter.dates,
+            "roles": list(_roles_to_invite_to(studio)),
+        },
+    )
+
+
+@require_POST
+def crew_invite(request):
+    """Invite one person from the search to a role (``RoleInvitation.send`` decides)."""
+    from accounts.models import User
+    from applications.models import RoleInvitation
+
+    studio = _finding_studio(request.user)
+    if studio is None:
+        raise Http404
+    form = RoleInviteForm(request.POST, roles=_roles_to_invite_to(studio))
+    back = request.POST.get("next", "")
+    search_url = reverse("accounts:crew_search")
+    if not (
+        back.startswith(search_url)
+        and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    ):
+        back = search_url
+    if not form.is_valid():
+        messages.error(request, _("Choose one of your open roles to invite to."))
+        return redirect(back)
+    crew = User.objects.filter(pk=form.cleaned_data["crew"]).first()
+    if crew is None:
+        raise Http404
+    try:
+        RoleInvitation.send(
+            role=form.cleaned_data["role"],
+            crew=crew,
+            by=request.user,
+            message=form.cleaned_data["message"],
+        )
+    except InvalidTransition as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is invited to apply to %(role)s.")
+            % {"name": crew.display_name, "role": form.cleaned_data["role"].title},
+        )
+    return redirect(back)
+
+
+@require_POST
+def unblock_studio(request, pk: int):
+    from accounts.models import StudioBlock
+
+    block = get_object_or_404(StudioBlock.objects.filter(profile__user=request.user), pk=pk)
+    block.delete()
+    messages.success(request, _("%(studio)s is no longer blocked.") % {"studio": block.studio})
+    return redirect(f"{reverse('accounts:profile_edit')}#blocked")

@@ -161,3 +161,39 @@ def add_wrapped_shoots(stdout, password: str) -> int:
     Wrap.open_due_disputes(today)
     stdout.write(f"After the wrap: {asked} wrapped bookings, with answers and disputes.")
     return asked
+
+
+def add_findable_crew_and_an_invitation(stdout) -> int:
+    """Crew who let verified studios find them (the graduate, the demo's experienced crew
+    and the wrapped shoots' lighting assistants), and an open invitation to apply from
+    星河 Xinghe to the graduate. Idempotent."""
+    from applications.models import RoleInvitation
+
+    findable = CrewProfile.objects.filter(user__email__endswith="@callsheet.example")
+    findable.update(visibility=CrewProfile.Visibility.VERIFIED_STUDIOS)
+    if RoleInvitation.objects.exists():
+        return findable.count()
+    User = get_user_model()
+    graduate = User.objects.filter(email="grad@callsheet.example").first()
+    studio = Studio.objects.filter(slug="xinghe").first()
+    if graduate is None or studio is None:
+        return findable.count()
+    member = studio.memberships.select_related("user").order_by("pk").first().user
+    applied = Application.objects.filter(applicant=graduate).values("role")
+    role = (
+        Role.objects.listed()
+        .filter(shoot__studio=studio)
+        .exclude(pk__in=applied)
+        .order_by("start_date", "pk")
+        .first()
+    )
+    if role is not None:
+        RoleInvitation.send(
+            role=role,
+            crew=graduate,
+            by=member,
+            message="看了你在《锦衣夜行》的认证履历，这个组也缺灯光，欢迎来。"
+            " We saw your confirmed credit: come and light this one too.",
+        )
+        stdout.write(f"An invitation to apply: {studio.name} → {graduate.email} ({role.title}).")
+    return findable.count()

@@ -231,3 +231,24 @@ def dispute_resolved(wrap) -> None:
     """The studio's members: the crew member confirmed the pay arrived."""
     crew = wrap.crew.display_name if wrap.crew else ""
     _email_studio(wrap, "dispute_resolved", {**_wrap_context(wrap), "crew": crew})
+
+
+def invited_to_apply(invitation) -> None:
+    """A studio invites the person to apply to one of its roles."""
+    role = invitation.role
+    email_user(
+        invitation.crew,
+        "invited_to_apply",
+        {
+            "studio": invitation.studio.name,
+            "role": role.title,
+            "shoot": role.shoot.title,
+            "city": role.shoot.city.name_zh + " " + role.shoot.city.name_en,
+            "start_date": role.start_date.isoformat(),
+            "end_date": role.end_date.isoformat(),
+            "pay": role.pay_display,
+            "message": invitation.message,
+            "url": _url_for(invitation.crew, "applications:apply", pk=role.pk),
+            "invitations_url": _url_for(invitation.crew, "applications:my_applications"),
+        },
+    )

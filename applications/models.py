@@ -1049,3 +1049,128 @@ def pay_medians(*, city_id: int, department: str | None = None, title: str | Non
         for row in rows
         if len(row["rates"]) >= MEDIAN_MIN_BOOKINGS
     }
+
+
+# Invitations to apply (``RoleInvitation``): a studio sends at most this many a day.
+INVITATIONS_PER_DAY = 30
+
+
+class RoleInvitationQuerySet(models.QuerySet):
+    def with_application(self) -> RoleInvitationQuerySet:
+        """Annotate ``application_id``: the person's application to the role, if they
+        applied (one subquery)."""
+        applications = Application.objects.filter(
+            role=OuterRef("role"), applicant=OuterRef("crew")
+        ).values("pk")[:1]
+        return self.annotate(application_id=models.Subquery(applications))
+
+
+class RoleInvitation(models.Model):
+    """A verified studio found a crew member in crew search and invites them to apply to one
+    of its roles, with a short message. Once per person and role; the person applies (the
+    apply form shows the invitation) or declines, with an optional reason."""
+
+    class Status(models.TextChoices):
+        # Whether they applied is not stored: it is whether their application to the role
+        # exists (``RoleInvitationQuerySet.with_application``).
+        PENDING = "pending", _("Open")
+        DECLINED = "declined", _("Declined")
+
+    role = models.ForeignKey(
+        "postings.Role",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("role"),
+    )
+    crew = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_invitations",
+        verbose_name=_("crew member"),
+    )
+    studio = models.ForeignKey(
+        "accounts.Studio",
+        on_delete=models.CASCADE,
+        related_name="role_invitations",
+        verbose_name=_("studio"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    message = models.TextField(_("message"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decline_reason = models.TextField(_("why they declined"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = RoleInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation to apply")
+        verbose_name_plural = _("invitations to apply")
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "crew"], name="role_invitation_once")
+        ]
+        indexes = [
+            models.Index(fields=["crew", "status"], name="role_invitation_crew"),
+            models.Index(fields=["studio", "created_at"], name="role_invitation_studio_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.studio} → {self.crew} · {self.role}"
+
+    @classmethod
+    @transaction.atomic
+    def send(cls, *, role, crew, by, message: str = "") -> RoleInvitation:
+        """Invite ``crew`` to ``role``: refused unless ``by`` is a member of the role's
+        verified studio, the role takes applications, the person lets verified studios find
+        them and has not blocked the studio, was not invited to this role before and has not
+        applied to it; and past the studio's daily cap."""
+        from accounts.models import CrewProfile, Studio
+        from postings.models import Role
+
+        role = Role.objects.select_related("shoot__studio").get(pk=role.pk)
+        studio = Studio.objects.select_for_update().get(pk=role.shoot.studio_id)
+        if not studio.is_member(by):
+            raise InvalidTransition(_("Only the studio's members can invite to its roles."))
+        if not studio.is_verified:
+            raise InvalidTransition(_("Only verified studios can invite crew."))
+        if not role.is_open:
+            raise InvalidTransition(_("This role is no longer taking applications."))
+        if not CrewProfile.objects.findable_by(studio).filter(user=crew).exists():
+            raise InvalidTransition(_("This person cannot be invited."))
+        if cls.objects.filter(role=role, crew=crew).exists():
+            raise InvalidTransition(_("This person was already invited to this role."))
+        if Application.objects.filter(role=role, applicant=crew).exists():
+            raise InvalidTransition(_("This person has already applied to this role."))
+        since = timezone.now() - timedelta(days=1)
+        if cls.objects.filter(studio=studio, created_at__gte=since).count() >= INVITATIONS_PER_DAY:
+            raise InvalidTransition(
+                _("Your studio has sent %(n)d invitations in the last 24 hours: try tomorrow.")
+                % {"n": INVITATIONS_PER_DAY}
+            )
+        invitation = cls.objects.create(
+            role=role, crew=crew, studio=studio, invited_by=by, message=message.strip()
+        )
+        emails.invited_to_apply(invitation)
+        return invitation
+
+    @transaction.atomic
+    def decline(self, *, by, reason: str = "") -> None:
+        locked = RoleInvitation.objects.select_for_update().get(pk=self.pk)
+        if by.pk != locked.crew_id:
+            raise InvalidTransition(_("Only the person invited can answer."))
+        if locked.status != self.Status.PENDING:
+            raise InvalidTransition(_("You have answered this invitation already."))
+        if Application.objects.filter(role_id=locked.role_id, applicant_id=by.pk).exists():
+            raise InvalidTransition(_("You have already applied to this role."))
+        self.status, self.decline_reason = self.Status.DECLINED, reason.strip()
+        self.answered_at = timezone.now()
+        self.save(update_fields=["status", "decline_reason", "answered_at"])

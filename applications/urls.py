@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/applications/<int:pk>/accept/", views.accept, name="accept"),
     path("me/applications/<int:pk>/decline/", views.decline, name="decline"),
     path("me/wraps/<int:pk>/", views.wrap, name="wrap"),
+    path("me/invitations/<int:pk>/decline/", views.invitation_decline, name="invitation_decline"),
     path("studio/shoots/<int:pk>/applicants/", views.pipeline, name="pipeline"),
     path("studio/shoots/<int:pk>/wrap/", views.shoot_wrap, name="shoot_wrap"),
     path(

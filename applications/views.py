@@ -25,7 +25,14 @@ from applications.forms import (
     WrapReplyForm,
 )
 from applications.lookups import profile_of, role_to_apply
-from applications.models import Application, ApplicationEvent, CVView, Wrap, date_clashes
+from applications.models import (
+    Application,
+    ApplicationEvent,
+    CVView,
+    RoleInvitation,
+    Wrap,
+    date_clashes,
+)
 from jobboard import ratelimit
 from jobboard.transitions import InvalidTransition
 from postings.models import Shoot
@@ -151,6 +158,10 @@ def _render_apply(request, role, profile, form, status=200):
         "first_application": not Application.objects.filter(applicant=request.user).exists(),
         "role_url": reverse("postings:role_detail", kwargs={"pk": role.pk}),
         "availability_url": reverse("accounts:availability"),
+        # A studio invited them to this role: the form shows it.
+        "invitation": RoleInvitation.objects.filter(role_id=role.pk, crew=request.user)
+        .select_related("studio")
+        .first(),
     }
     return render(request, "applications/apply.html", context, status=status)
 
@@ -173,6 +184,13 @@ def my_applications(request):
         ),
         key=lambda a: a.role.start_date,
     )
+    # Invitations to apply that wait for an answer (not declined, not applied to).
+    invitations = list(
+        RoleInvitation.objects.filter(crew=request.user, status=RoleInvitation.Status.PENDING)
+        .with_application()
+        .filter(application_id__isnull=True)
+        .select_related("role__shoot__city", "studio")
+    )
     # After the wrap: the bookings to answer for, newest first (they outlive applications).
     wraps = list(Wrap.objects.filter(crew=request.user).select_related("role", "shoot", "studio"))
     wrap_of = {wrap.application_id: wrap for wrap in wraps}
@@ -190,6 +208,7 @@ def my_applications(request):
             "applications": applications,
             "booked": booked,
             "wraps_to_answer": [wrap for wrap in wraps if wrap.waits_for_crew],
+            "invitations": invitations,
             "cv_views": cv_views,
             "role_list_url": reverse("postings:role_list"),
         },
@@ -287,6 +306,12 @@ def pipeline(request, pk):
     status_filters = [
         (value, label, counts.get(value, 0)) for value, label in Application.Status.choices
     ]
+    invitations = list(
+        RoleInvitation.objects.filter(role__shoot=shoot)
+        .with_application()
+        .select_related("crew", "role")
+        .order_by("-created_at", "pk")
+    )
     return render(
         request,
         "applications/pipeline.html",
@@ -303,6 +328,19 @@ def pipeline(request, pk):
             "message_form": MessageForm(),
             "note_form": PrivateNoteForm(),
             "my_shoots_url": reverse("postings:my_shoots"),
+            "invitations": invitations,
+            # Crew free on the shoot's dates who work in its city, for a verified studio.
+            "find_crew_url": reverse("accounts:crew_search")
+            + "?"
+            + urlencode(
+                {
+                    "city": shoot.city.slug,
+                    "start": shoot.start_date.isoformat(),
+                    "end": shoot.end_date.isoformat(),
+                }
+            )
+            if shoot.studio.is_verified
+            else "",
         },
     )
 
@@ -574,3 +612,32 @@ def shoot_wrap_action(request, pk, wrap_pk, action):
     else:
         messages.success(request, done)
     return redirect(back)
+
+
+# --- Invitations to apply ----------------------------------------------------------------------
+
+
+@require_POST
+def invitation_decline(request, pk):
+    """Decline an invitation to apply, with an optional reason; ``block`` also blocks the
+    studio (it never finds nor invites them again)."""
+    from accounts.models import StudioBlock
+
+    invitation = get_object_or_404(RoleInvitation.objects.filter(crew=request.user), pk=pk)
+    reason = request.POST.get("reason", "")[:500]
+    try:
+        invitation.decline(by=request.user, reason=reason)
+    except InvalidTransition as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Invitation declined."))
+    if request.POST.get("block"):
+        profile = profile_of(request.user)
+        if profile is not None:
+            StudioBlock.objects.get_or_create(profile=profile, studio=invitation.studio)
+            messages.success(
+                request,
+                _("%(studio)s is blocked: it will not find or invite you again.")
+                % {"studio": invitation.studio.name},
+            )
+    return redirect(reverse("applications:my_applications"))

@@ -99,6 +99,7 @@ def my_shoots(request):
             "shoots": shoots,
             "studios": studios,
             "studio_create_url": reverse("accounts:studio_create"),
+            "can_find_crew": studios.verified().exists(),
         },
     )
 

@@ -127,6 +127,7 @@ def pages_of(page, base: str, persona: str, demo) -> list[str]:
         "/studio/shoots/",
         "/studio/shoots/new/",
         path("applications:shoot_wrap", wrapped.shoot_id),
+        path("accounts:crew_search") + "?department=lighting&city=hengdian",
         f"/studio/shoots/{shoot.pk}/applicants/",
         path("postings:shoot_edit", shoot.pk),
         path("accounts:studio_team", studio.slug),

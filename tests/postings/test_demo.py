@@ -68,3 +68,15 @@ def test_load_demo_shows_after_the_wrap():
     role = Role.objects.listed().filter(city=City.objects.get(slug="hengdian"))
     assert role.filter(department="lighting").first().pay_median() is not None
     assert Role.objects.listed().filter(studio_pays_on_time=True).exists()
+
+
+def test_load_demo_has_crew_to_find_and_an_open_invitation():
+    from accounts.models import CrewProfile
+    from applications.models import RoleInvitation
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+    xinghe = Studio.objects.get(slug="xinghe")
+    assert CrewProfile.objects.findable_by(xinghe).count() >= 10
+    invitation = RoleInvitation.objects.get()
+    assert invitation.crew.email == "grad@callsheet.example" and invitation.studio == xinghe

@@ -98,6 +98,15 @@ def world(graduate, other_graduate, recruiter, other_recruiter, owner, moderator
     objects["wrap"] = Wrap.objects.create(
         application=submitted, role=role, shoot=shoot, studio=studio_a, crew=graduate
     )
+    # Crew search: an invitation to apply that other_graduate received, a studio the
+    # graduate blocked.
+    from accounts.models import StudioBlock
+    from applications.models import RoleInvitation
+
+    objects["role_invitation"] = RoleInvitation.objects.create(
+        role=role, crew=other_graduate, studio=studio_a, invited_by=owner
+    )
+    objects["block"] = StudioBlock.objects.create(profile=graduate.crew_profile, studio=studio_a)
     assert Application.objects.count() == 3
     return objects
 
