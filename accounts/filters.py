@@ -88,7 +88,8 @@ class CrewFilter(django_filters.FilterSet):
 
     def filter_credits(self, queryset, name, value):
         wanted = int(value)
-        return queryset.filter(Q(confirmed_credits__gte=wanted) | Q(listed_credits__gte=wanted))
+        total = F("confirmed_credits") + F("listed_credits")  # as "most credits" counts
+        return queryset.alias(credit_total=total).filter(credit_total__gte=wanted)
 
     def filter_newcomers(self, queryset, name, value):
         # A method replaces CheckFilter.filter: unticked must filter nothing here too.

@@ -144,6 +144,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         from applications.models import Application, ApplicationEvent, RoleInvitation, Wrap
         from postings.models import Report
 
+        # After the wrap: studios' records keep counting their answers, but nothing links
+        # an answer to them any more (nor keeps their words). First, as every answer locks
+        # its wrap before the studio and the roles.
+        studios = set(Wrap.objects.filter(crew=self).values_list("studio_id", flat=True))
+        Wrap.objects.filter(crew=self).update(crew=None, application=None, crew_reply="")
+        for studio in Studio.objects.filter(pk__in=studios).order_by("pk"):
+            studio.refresh_record()  # their open disputes are over: nobody can settle them
+        RoleInvitation.objects.filter(crew=self).delete()  # invitations to apply they received
         # Their applications end first, each in the lock order of every transition (its
         # shoot, its role, the application): pending ones and offers are withdrawn, bookings
         # released (the openings and dates freed).
@@ -180,10 +188,6 @@ class User(AbstractBaseUser, PermissionsMixin):
             Report.objects.filter(details__contains=old_name).update(
                 details=Replace("details", Value(old_name), Value(deleted))
             )
-        # After the wrap: studios' records keep counting their answers, but nothing links
-        # an answer to them any more (nor keeps their words).
-        Wrap.objects.filter(crew=self).update(crew=None, application=None, crew_reply="")
-        RoleInvitation.objects.filter(crew=self).delete()  # invitations to apply they received
         files = []
         profile = CrewProfile.objects.filter(user=self).first()
         if profile is not None:
@@ -617,7 +621,8 @@ class Studio(models.Model):
     def refresh_record(self) -> None:
         """Derive the payment record again (in the transaction of the answer that changed it);
         when "pays on time" flips, the roles' copy of it follows."""
-        studio = Studio.objects.select_for_update().get(pk=self.pk)
+        # NO KEY UPDATE: rows that refer to the studio (new wraps, shoots) are not blocked.
+        studio = Studio.objects.select_for_update(no_key=True).get(pk=self.pk)
         before = studio.pays_on_time
         record = studio.derive_record()
         for name, value in record.items():

@@ -604,9 +604,11 @@ def account_delete(request):
 CREW_PAGE_SIZE = 20
 
 
-def _finding_studio(user) -> Studio | None:
-    """The verified studio whose member searches; None when they are in none."""
-    return Studio.objects.managed_by(user).verified().order_by("pk").first()
+def _finding_studio(user, slug: str = "") -> Studio | None:
+    """The verified studio whose member searches (the one named by ``slug`` when they are in
+    several); None when they are in none."""
+    studios = Studio.objects.managed_by(user).verified().order_by("pk")
+    return (slug and studios.filter(slug=slug).first()) or studios.first()
 
 
 def _roles_to_invite_to(studio):
@@ -625,7 +627,7 @@ def crew_search(request):
     """Crew who let verified studios find them, for members of a verified studio only."""
     from accounts.filters import CrewFilter
 
-    studio = _finding_studio(request.user)
+    studio = _finding_studio(request.user, request.GET.get("studio", ""))
     if studio is None:
         raise Http404
     crew = (
@@ -655,7 +657,7 @@ def crew_invite(request):
     from accounts.models import User
     from applications.models import RoleInvitation
 
-    studio = _finding_studio(request.user)
+    studio = _finding_studio(request.user, request.POST.get("studio", ""))
     if studio is None:
         raise Http404
     form = RoleInviteForm(request.POST, roles=_roles_to_invite_to(studio))

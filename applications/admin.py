@@ -121,6 +121,9 @@ class WrapAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # an entry leaves a record by "hide", with its reason kept
+
     @admin.display(description=_("pay was due by"))
     def pay_due(self, wrap):
         return wrap.pay_due
@@ -165,7 +168,9 @@ class WrapAdmin(admin.ModelAdmin):
         def act(reason):
             for wrap in queryset:
                 wrap.hide(by=request.user, reason=reason)
-                self.log_change(request, wrap, f"hidden from the record: {reason}")
+                self.log_change(
+                    request, wrap, _("Hidden from the record: %(reason)s") % {"reason": reason}
+                )
             self.message_user(
                 request,
                 _("%(count)d entries hidden from the record.") % {"count": len(queryset)},

@@ -187,6 +187,7 @@ def wrap_asked(wrap, *, reminder: bool = False) -> None:
         {
             **_wrap_context(wrap),
             "reminder": reminder,
+            "answers_close": wrap.answers_close.isoformat(),
             "url": _url_for(wrap.crew, "applications:wrap", pk=wrap.pk),
         },
     )

@@ -613,6 +613,8 @@ class CVView(models.Model):
 # After the wrap (see ``Wrap``).
 WRAP_REMIND_AFTER = timedelta(days=7)
 WRAP_ANSWERABLE_FOR = timedelta(days=90)
+# A studio may correct its word on someone's work this long after first giving it.
+WORK_MARK_CHANGEABLE_FOR = timedelta(days=14)
 # A studio's payment record is shown from this many counted answers over this many shoots,
 # so that no single person's answer can be read from it.
 RECORD_MIN_ANSWERS = 5
@@ -646,7 +648,10 @@ class WrapQuerySet(models.QuerySet):
         ).filter(Q(paid="") | Q(paid=Wrap.Paid.NOT_YET))
 
     def disputes(self) -> WrapQuerySet:
-        return self.filter(dispute__in=[Wrap.Dispute.OPEN, Wrap.Dispute.ANSWERED])
+        """Open disputes with someone to settle them (a deleted account's are over)."""
+        return self.filter(
+            dispute__in=[Wrap.Dispute.OPEN, Wrap.Dispute.ANSWERED], crew__isnull=False
+        )
 
 
 class Wrap(models.Model):
@@ -773,8 +778,14 @@ class Wrap(models.Model):
         return shoot.end_date + timedelta(days=1)
 
     @property
+    def answers_close(self) -> date:
+        """90 days after the wrap, or 30 days after the promised pay date when that is
+        later (pay may be promised up to 180 days after the wrap)."""
+        return max(self.wrapped_on + WRAP_ANSWERABLE_FOR, self.pay_due + timedelta(days=30))
+
+    @property
     def answerable(self) -> bool:
-        return timezone.localdate() <= self.wrapped_on + WRAP_ANSWERABLE_FOR
+        return timezone.localdate() <= self.answers_close
 
     @property
     def is_credit(self) -> bool:
@@ -806,7 +817,13 @@ class Wrap(models.Model):
         made = []
         due = (
             Application.objects.booked()
-            .filter(role__end_date__lt=today, wrap__isnull=True)
+            # Shoots that wrapped within the answerable window (a first run after a long
+            # pause asks nobody about a shoot months ago).
+            .filter(
+                role__end_date__lt=today,
+                role__end_date__gte=today - WRAP_ANSWERABLE_FOR,
+                wrap__isnull=True,
+            )
             .select_related("role__shoot__studio", "applicant")
             .order_by("pk")
         )
@@ -847,7 +864,7 @@ class Wrap(models.Model):
         today = today or timezone.localdate()
         opened = 0
         waiting = cls.objects.filter(
-            paid=cls.Paid.NOT_YET, dispute="", hidden_at__isnull=True
+            paid=cls.Paid.NOT_YET, dispute="", hidden_at__isnull=True, crew__isnull=False
         ).select_related("shoot__studio", "role", "crew")
         for wrap in waiting:
             if wrap.pay_due < today:
@@ -883,7 +900,9 @@ class Wrap(models.Model):
         if wrap.crew_id is None or by.pk != wrap.crew_id:
             raise InvalidTransition(_("Only the person booked can answer for this booking."))
         if not wrap.answerable:
-            raise InvalidTransition(_("Answers close 90 days after the wrap."))
+            raise InvalidTransition(
+                _("Answers closed on %(date)s.") % {"date": wrap.answers_close.isoformat()}
+            )
         if paid not in self.Paid.values:
             raise InvalidTransition(_("Choose one of the answers."))
         wrap.paid = paid
@@ -897,6 +916,7 @@ class Wrap(models.Model):
             wrap._open_dispute()
         elif not missing and paid != self.Paid.NOT_YET and wrap.dispute_is_open:
             wrap.dispute, wrap.resolved_at = self.Dispute.RESOLVED, timezone.now()
+            emails.dispute_resolved(wrap)
         wrap.save()
         wrap.studio.refresh_record()
         self.refresh_from_db()
@@ -912,7 +932,16 @@ class Wrap(models.Model):
             raise InvalidTransition(_("Choose one of the answers."))
         if wrap.crew_reply:
             raise InvalidTransition(_("The crew member has answered this already."))
-        wrap.worked, wrap.worked_at = worked, timezone.now()
+        if wrap.worked and wrap.dispute_is_open:
+            raise InvalidTransition(_("The work cannot be changed while a dispute is open."))
+        if wrap.worked and timezone.now() - wrap.worked_at > WORK_MARK_CHANGEABLE_FOR:
+            raise InvalidTransition(_("The work was confirmed more than 14 days ago."))
+        if worked == wrap.worked:
+            return
+        first = not wrap.worked
+        wrap.worked = worked
+        if first:
+            wrap.worked_at = timezone.now()
         wrap.save(update_fields=["worked", "worked_at"])
         if wrap.crew is not None:
             emails.work_confirmed(wrap)
@@ -941,9 +970,13 @@ class Wrap(models.Model):
             raise InvalidTransition(_("Only the studio's members can answer this."))
         if not wrap.dispute_is_open:
             raise InvalidTransition(_("There is no open dispute on this booking."))
-        wrap.studio_response = text.strip()
+        before = (wrap.studio_response, wrap.dispute)
+        if text.strip():
+            wrap.studio_response = text.strip()
         if paid:
             wrap.dispute = self.Dispute.ANSWERED
+        if (wrap.studio_response, wrap.dispute) == before:
+            return  # the same answer again: nothing new to tell
         wrap.save(update_fields=["studio_response", "dispute"])
         emails.dispute_answered(wrap)
         wrap.studio.refresh_record()
@@ -1148,6 +1181,11 @@ class RoleInvitation(models.Model):
             raise InvalidTransition(_("This person cannot be invited."))
         if cls.objects.filter(role=role, crew=crew).exists():
             raise InvalidTransition(_("This person was already invited to this role."))
+        waiting = cls.objects.filter(studio=studio, crew=crew, status=cls.Status.PENDING)
+        if waiting.with_application().filter(application_id__isnull=True).exists():
+            raise InvalidTransition(
+                _("This person has not answered your studio's last invitation yet.")
+            )
         if Application.objects.filter(role=role, applicant=crew).exists():
             raise InvalidTransition(_("This person has already applied to this role."))
         since = timezone.now() - timedelta(days=1)

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.cv import cv_response, display_name
+from accounts.models import StudioBlock
 from applications.forms import (
     ApplyForm,
     BulkRejectForm,
@@ -35,7 +36,7 @@ from applications.models import (
 )
 from jobboard import ratelimit
 from jobboard.transitions import InvalidTransition
-from postings.models import Shoot
+from postings.models import Role, Shoot
 
 # Applying is rate-limited per person: this many submissions per window (in seconds).
 PIPELINE_PAGE_SIZE = 50
@@ -159,7 +160,9 @@ def _render_apply(request, role, profile, form, status=200):
         "role_url": reverse("postings:role_detail", kwargs={"pk": role.pk}),
         "availability_url": reverse("accounts:availability"),
         # A studio invited them to this role: the form shows it.
-        "invitation": RoleInvitation.objects.filter(role_id=role.pk, crew=request.user)
+        "invitation": RoleInvitation.objects.filter(
+            role_id=role.pk, crew=request.user, status=RoleInvitation.Status.PENDING
+        )
         .select_related("studio")
         .first(),
     }
@@ -186,7 +189,12 @@ def my_applications(request):
     )
     # Invitations to apply that wait for an answer (not declined, not applied to).
     invitations = list(
-        RoleInvitation.objects.filter(crew=request.user, status=RoleInvitation.Status.PENDING)
+        RoleInvitation.objects.filter(
+            crew=request.user,
+            status=RoleInvitation.Status.PENDING,
+            role__in=Role.objects.listed(),
+        )
+        .exclude(studio__in=StudioBlock.objects.filter(profile__user=request.user).values("studio"))
         .with_application()
         .filter(application_id__isnull=True)
         .select_related("role__shoot__city", "studio")
@@ -269,6 +277,7 @@ def pipeline(request, pk):
             Prefetch(
                 "applicant__wraps",
                 Wrap.objects.exclude(worked="")
+                .filter(hidden_at__isnull=True)  # a moderator's hide covers the studio's word
                 .select_related("role", "shoot", "studio")
                 .order_by("-shoot__end_date", "pk"),
                 to_attr="worked_wraps",
@@ -334,6 +343,7 @@ def pipeline(request, pk):
             + "?"
             + urlencode(
                 {
+                    "studio": shoot.studio.slug,
                     "city": shoot.city.slug,
                     "start": shoot.start_date.isoformat(),
                     "end": shoot.end_date.isoformat(),

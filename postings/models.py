@@ -1003,7 +1003,10 @@ class Role(models.Model):
         return PayMedian(amount, bookings, title, self.day_rate)
 
     def refresh_listing(self) -> None:
-        """After a booking or a release (the role locked): derive its copies again."""
+        """After a booking or a release (the role locked): derive its copies again, from the
+        shoot and studio as stored now (read after the lock: a studio transition that
+        committed while this waited for the role is seen, not its old values)."""
+        self.shoot = Shoot.objects.select_related("studio", "city").get(pk=self.shoot_id)
         for name, value in self.copies(self.shoot).items():
             setattr(self, name, value)
         self.save(update_fields=self.COPIED_FIELDS)

@@ -91,7 +91,7 @@ def my_shoots(request):
         )
         .order_by("-updated_at", "-pk")
     )
-    studios = Studio.objects.managed_by(request.user)
+    studios = list(Studio.objects.managed_by(request.user))
     return render(
         request,
         "postings/my_shoots.html",
@@ -99,7 +99,7 @@ def my_shoots(request):
             "shoots": shoots,
             "studios": studios,
             "studio_create_url": reverse("accounts:studio_create"),
-            "can_find_crew": studios.verified().exists(),
+            "can_find_crew": any(studio.is_verified for studio in studios),
         },
     )
 

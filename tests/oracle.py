@@ -24,7 +24,8 @@ The rules:
   moderator has not hidden: paid in full on time, paid late, partly paid, and "not paid yet"
   once it opened a dispute (open, or answered by the studio). It shows the count, those paid
   on time, the shoots they cover, the median days late of late pay (the lower middle's and
-  upper middle's mean, rounded down, for an even count) and the open disputes; it is public
+  upper middle's mean, rounded down, for an even count) and the open disputes of people who
+  still have an account (a deleted account's dispute has nobody to settle it); it is public
   from 5 answers over 2 shoots. A studio pays on time when its record is public and at least
   90% of the answers say paid on time: the list's "studios that pay on time" filter.
 - Keyword search: the words (whitespace collapsed, lower-cased) are a substring of the
@@ -93,7 +94,7 @@ def payment_record(studio: Studio) -> Record:
         on_time=sum(w.paid == "on_time" for w in counted),
         shoots=len({w.shoot_id for w in counted}),
         days_late=median,
-        disputes=sum(w.dispute in disputed for w in kept),
+        disputes=sum(w.dispute in disputed and w.crew_id is not None for w in kept),
     )
 
 

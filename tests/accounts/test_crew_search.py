@@ -220,3 +220,28 @@ def test_someone_else_cannot_decline_an_invitation(as_user, recruiter, role, gra
     assert response.status_code == 404
     invitation.refresh_from_db()
     assert invitation.status == "pending"
+
+
+def test_a_studio_waits_for_an_answer_before_inviting_the_same_person_again(studio_a, recruiter):
+    person = findable("一次一个")
+    first = published_role(shoot__studio=studio_a, title="灯光助理")
+    second = published_role(shoot__studio=studio_a, title="灯光大助")
+    invitation = RoleInvitation.send(role=first, crew=person.user, by=recruiter)
+    with pytest.raises(InvalidTransition):
+        RoleInvitation.send(role=second, crew=person.user, by=recruiter)
+    invitation.decline(by=person.user, reason="")
+    RoleInvitation.send(role=second, crew=person.user, by=recruiter)
+
+
+def test_existing_profiles_are_asked_again_before_crew_search(django_db_blocker):
+    """The data migration turns off what meant "studios may read my profile" before it
+    meant "find me and invite me"."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0006_ask_again_before_crew_search")
+    profile = findable("以前选了公开")
+    migration.ask_again(apps, None)
+    profile.refresh_from_db()
+    assert profile.visibility == "applied"

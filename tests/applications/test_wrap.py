@@ -448,3 +448,57 @@ def test_suspending_a_studio_after_the_shoot_started_keeps_the_booking_and_asks(
     ask(booking.role.end_date + timedelta(days=1))
     assert Wrap.objects.filter(application=booking, crew=graduate).exists()
     assert other.status == "released"
+
+
+def test_a_first_run_after_a_long_pause_asks_nobody_about_old_shoots(booking):
+    ask(booking.role.end_date + timedelta(days=91))
+    assert not Wrap.objects.exists()
+
+
+def test_the_studio_s_word_on_work_is_fixed_during_a_dispute_and_after_two_weeks(
+    wrapped, graduate, recruiter
+):
+    from jobboard.transitions import InvalidTransition
+
+    day = wrapped.role.end_date + timedelta(days=1)
+    with freeze_time(day):
+        wrapped.confirm_work(by=recruiter, worked="all_days")
+        mail.outbox.clear()
+        wrapped.confirm_work(by=recruiter, worked="all_days")  # the same again
+        assert mail.outbox == []
+        wrapped.answer(by=graduate, paid="partly", days_late=None, day_hours=None)
+        with pytest.raises(InvalidTransition):
+            wrapped.confirm_work(by=recruiter, worked="no_show")
+    with freeze_time(day + timedelta(days=15)):
+        wrapped.answer(by=graduate, paid="on_time", days_late=None, day_hours=None)
+        with pytest.raises(InvalidTransition):
+            wrapped.confirm_work(by=recruiter, worked="no_show")
+    wrapped.refresh_from_db()
+    assert wrapped.worked == "all_days"
+
+
+def test_a_deleted_account_s_open_dispute_leaves_the_count_of_open_disputes(wrapped, graduate):
+    with freeze_time(wrapped.role.end_date + timedelta(days=1)):
+        wrapped.answer(by=graduate, paid="partly", days_late=None, day_hours=None)
+    assert Studio.objects.get(pk=wrapped.studio_id).record_disputes == 1
+    graduate.erase()
+    studio = Studio.objects.get(pk=wrapped.studio_id)
+    assert (studio.record_disputes, studio.record_answers) == (0, 1)
+
+
+def test_answers_stay_open_until_a_month_after_a_late_promised_pay_date(wrapped, graduate):
+    from postings.models import Shoot
+
+    Shoot.objects.filter(pk=wrapped.shoot_id).update(payment_timing="after_wrap", payment_days=120)
+    wrapped.refresh_from_db()
+    assert wrapped.answers_close == wrapped.role.end_date + timedelta(days=150)
+    with freeze_time(wrapped.role.end_date + timedelta(days=140)):
+        wrapped.answer(by=graduate, paid="late", days_late=5, day_hours=None)
+
+
+def test_moderators_cannot_delete_an_entry(wrapped, moderator, as_user):
+    from django.conf import settings
+
+    url = f"/zh-hans/{settings.ADMIN_URL}applications/wrap/{wrapped.pk}/delete/"
+    assert as_user(moderator).post(url, {"post": "yes"}).status_code == 403
+    assert Wrap.objects.filter(pk=wrapped.pk).exists()
