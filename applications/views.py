@@ -579,6 +579,11 @@ def shoot_wrap(request, pk):
     pay (a studio sees its own crew's answers: it owes them), the work to confirm and the
     disputes to answer."""
     shoot = get_object_or_404(_managed_shoots(request.user).select_related("studio"), pk=pk)
+    return _render_shoot_wrap(request, shoot)
+
+
+def _render_shoot_wrap(request, shoot, *, failed=None, dispute_form=None):
+    """The page, with a refused dispute answer (``failed``: its wrap's pk) kept as typed."""
     wraps = list(shoot.wraps.select_related("role", "crew").order_by("role__pk", "pk"))
     return render(
         request,
@@ -587,7 +592,8 @@ def shoot_wrap(request, pk):
             "shoot": shoot,
             "wraps": wraps,
             "work_form": WorkForm(),
-            "dispute_form": DisputeAnswerForm(),
+            "dispute_form": dispute_form or DisputeAnswerForm(),
+            "failed": failed,
             "is_member": shoot.studio.is_member(request.user),
         },
     )
@@ -596,7 +602,9 @@ def shoot_wrap(request, pk):
 @require_POST
 def shoot_wrap_action(request, pk, wrap_pk, action):
     """A studio member confirms the work of one booked person, or answers their dispute."""
-    shoot = get_object_or_404(Shoot.objects.managed_by(request.user), pk=pk)
+    shoot = get_object_or_404(
+        Shoot.objects.managed_by(request.user).select_related("studio"), pk=pk
+    )
     wrap = get_object_or_404(shoot.wraps.select_related("role", "crew"), pk=wrap_pk)
     back = f"{reverse('applications:shoot_wrap', kwargs={'pk': shoot.pk})}#wrap-{wrap.pk}"
     if action == "work":
@@ -608,9 +616,8 @@ def shoot_wrap_action(request, pk, wrap_pk, action):
         done = _("Saved: the crew member is told.")
     elif action == "answer":
         form = DisputeAnswerForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, " ".join(form.non_field_errors()) or _("Check the answer."))
-            return redirect(back)
+        if not form.is_valid():  # the page again, with what was typed and why
+            return _render_shoot_wrap(request, shoot, failed=wrap.pk, dispute_form=form)
         call = lambda: wrap.studio_answers(by=request.user, **form.cleaned_data)  # noqa: E731
         done = _("Your answer was sent to the crew member.")
     else:

@@ -502,3 +502,20 @@ def test_moderators_cannot_delete_an_entry(wrapped, moderator, as_user):
     url = f"/zh-hans/{settings.ADMIN_URL}applications/wrap/{wrapped.pk}/delete/"
     assert as_user(moderator).post(url, {"post": "yes"}).status_code == 403
     assert Wrap.objects.filter(pk=wrapped.pk).exists()
+
+
+def test_a_refused_dispute_answer_comes_back_with_what_was_typed(wrapped, graduate, as_user):
+    recruiter = wrapped.studio.memberships.first().user
+    with freeze_time(wrapped.role.end_date + timedelta(days=1)):
+        wrapped.answer(by=graduate, paid="partly", days_late=None, day_hours=None)
+    url = reverse(
+        "applications:shoot_wrap_action",
+        kwargs={"pk": wrapped.shoot_id, "wrap_pk": wrapped.pk, "action": "answer"},
+    )
+    typed = "x" * 1001  # over the 1,000 characters
+    response = as_user(recruiter).post(url, {"text": typed})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert typed in html and 'role="alert"' in html
+    wrapped.refresh_from_db()
+    assert wrapped.studio_response == ""
