@@ -368,6 +368,11 @@ class CrewProfile(models.Model):
         choices=Visibility.choices,
         default=Visibility.APPLIED_ONLY,
     )
+    # When they answered "let verified studios find me?", asked once when the profile is
+    # complete (``needs_findable_answer``); the answer is ``visibility``.
+    findable_asked_at = models.DateTimeField(
+        _("asked about being found at"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -402,6 +407,10 @@ class CrewProfile(models.Model):
     def is_complete(self) -> bool:
         """Enough to apply: name, a department and a home city (a CV may come per application)."""
         return bool(self.user.name and self.departments and self.home_city_id)
+
+    @property
+    def needs_findable_answer(self) -> bool:
+        return self.is_complete and self.findable_asked_at is None
 
     def department_labels(self) -> list[str]:
         return [Department(value).label for value in self.departments if value in Department.values]

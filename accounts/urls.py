@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("me/", views.dashboard, name="dashboard"),
     path("me/profile/", views.profile_edit, name="profile_edit"),
+    path("me/profile/findable/", views.findable_answer, name="findable_answer"),
     path("me/cv/", views.cv_download, name="cv_download"),
     path("me/cv/delete/", views.cv_delete, name="cv_delete"),
     path("me/availability/", views.availability, name="availability"),

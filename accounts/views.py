@@ -98,6 +98,8 @@ def profile_edit(request):
             with transaction.atomic():
                 user.name = form.cleaned_data["name"].strip()
                 user.save(update_fields=["name"])
+                if "visibility" in form.changed_data:  # they answered on the form
+                    profile.findable_asked_at = timezone.now()
                 profile.save()
                 form.save_m2m()
                 formset.instance = profile
@@ -700,3 +702,27 @@ def unblock_studio(request, pk: int):
     block.delete()
     messages.success(request, _("%(studio)s is no longer blocked.") % {"studio": block.studio})
     return redirect(f"{reverse('accounts:profile_edit')}#blocked")
+
+
+@require_POST
+def findable_answer(request):
+    """The one clear question once the profile is complete: may verified studios find me and
+    invite me to apply? The answer is the profile's "who can see my profile"."""
+    profile = get_object_or_404(CrewProfile, user=request.user)
+    yes = request.POST.get("findable") == "yes"
+    profile.visibility = (
+        CrewProfile.Visibility.VERIFIED_STUDIOS if yes else CrewProfile.Visibility.APPLIED_ONLY
+    )
+    profile.findable_asked_at = timezone.now()
+    profile.save(update_fields=["visibility", "findable_asked_at", "updated_at"])
+    if yes:
+        messages.success(
+            request,
+            _("Verified studios can now find you and invite you to apply."),
+        )
+    else:
+        messages.success(request, _("Only studios you apply to see your profile."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("accounts:dashboard")
+    return redirect(target)

@@ -170,7 +170,9 @@ def add_findable_crew_and_an_invitation(stdout) -> int:
     from applications.models import RoleInvitation
 
     findable = CrewProfile.objects.filter(user__email__endswith="@callsheet.example")
-    findable.update(visibility=CrewProfile.Visibility.VERIFIED_STUDIOS)
+    findable.update(
+        visibility=CrewProfile.Visibility.VERIFIED_STUDIOS, findable_asked_at=timezone.now()
+    )
     if RoleInvitation.objects.exists():
         return findable.count()
     User = get_user_model()

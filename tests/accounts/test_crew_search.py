@@ -245,3 +245,21 @@ def test_existing_profiles_are_asked_again_before_crew_search(django_db_blocker)
     migration.ask_again(apps, None)
     profile.refresh_from_db()
     assert profile.visibility == "applied"
+
+
+def test_a_complete_profile_is_asked_once_whether_studios_may_find_it(as_user, graduate):
+    page = as_user(graduate)
+    assert "findable-ask" in page.get(reverse("accounts:dashboard")).content.decode()
+    assert "findable-ask" in page.get(reverse("accounts:profile_edit")).content.decode()
+    page.post(reverse("accounts:findable_answer"), {"findable": "yes"})
+    profile = CrewProfile.objects.get(user=graduate)
+    assert profile.visibility == "verified" and profile.findable_asked_at
+    assert "findable-ask" not in page.get(reverse("accounts:dashboard")).content.decode()
+    page.post(reverse("accounts:findable_answer"), {"findable": "no"})
+    profile.refresh_from_db()
+    assert profile.visibility == "applied"
+
+
+def test_an_incomplete_profile_is_not_asked_yet(as_user):
+    person = CrewProfileFactory(home_city=None).user
+    assert "findable-ask" not in as_user(person).get(reverse("accounts:dashboard")).content.decode()
