@@ -130,8 +130,9 @@ class StudioAdmin(admin.ModelAdmin):
             return None
         return TemplateResponse(
             request,
-            "admin/accounts/studio/action_reason.html",
+            "admin/action_reason.html",
             {
+                "items_label": _("Studios:"),
                 **self.admin_site.each_context(request),
                 "title": title,
                 "form": form,

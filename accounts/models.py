@@ -408,6 +408,12 @@ class CrewProfile(models.Model):
         """Enough to apply: name, a department and a home city (a CV may come per application)."""
         return bool(self.user.name and self.departments and self.home_city_id)
 
+    def answer_findable(self, findable: bool) -> None:
+        """Their answer to "may verified studios find me and invite me?" (asked once)."""
+        V = CrewProfile.Visibility
+        self.visibility = V.VERIFIED_STUDIOS if findable else V.APPLIED_ONLY
+        self.findable_asked_at = timezone.now()
+
     @property
     def needs_findable_answer(self) -> bool:
         return self.is_complete and self.findable_asked_at is None
@@ -606,21 +612,17 @@ class Studio(models.Model):
         """The payment record as the rules give it from the answers: counted answers, those
         paid on time, the shoots they cover, the median days late of late pay, open
         disputes."""
-        from applications.models import Wrap
+        from applications.models import Wrap, median
 
         counted = list(
             Wrap.objects.filter(studio=self).counted().values("paid", "days_late", "shoot_id")
         )
-        late = sorted(row["days_late"] for row in counted if row["paid"] == Wrap.Paid.LATE)
-        median = None
-        if late:
-            middle = len(late) // 2
-            median = late[middle] if len(late) % 2 else (late[middle - 1] + late[middle]) // 2
+        late = [row["days_late"] for row in counted if row["paid"] == Wrap.Paid.LATE]
         return {
             "record_answers": len(counted),
             "record_on_time": sum(row["paid"] == Wrap.Paid.ON_TIME for row in counted),
             "record_shoots": len({row["shoot_id"] for row in counted}),
-            "record_days_late": median,
+            "record_days_late": median(late) if late else None,
             "record_disputes": Wrap.objects.filter(studio=self, hidden_at__isnull=True)
             .disputes()
             .count(),

@@ -99,7 +99,9 @@ def profile_edit(request):
                 user.name = form.cleaned_data["name"].strip()
                 user.save(update_fields=["name"])
                 if "visibility" in form.changed_data:  # they answered on the form
-                    profile.findable_asked_at = timezone.now()
+                    profile.answer_findable(
+                        profile.visibility == CrewProfile.Visibility.VERIFIED_STUDIOS
+                    )
                 profile.save()
                 form.save_m2m()
                 formset.instance = profile
@@ -710,10 +712,7 @@ def findable_answer(request):
     invite me to apply? The answer is the profile's "who can see my profile"."""
     profile = get_object_or_404(CrewProfile, user=request.user)
     yes = request.POST.get("findable") == "yes"
-    profile.visibility = (
-        CrewProfile.Visibility.VERIFIED_STUDIOS if yes else CrewProfile.Visibility.APPLIED_ONLY
-    )
-    profile.findable_asked_at = timezone.now()
+    profile.answer_findable(yes)
     profile.save(update_fields=["visibility", "findable_asked_at", "updated_at"])
     if yes:
         messages.success(

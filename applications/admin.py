@@ -151,8 +151,9 @@ class WrapAdmin(admin.ModelAdmin):
             return act(form.cleaned_data["reason"])
         return TemplateResponse(
             request,
-            "admin/applications/wrap/action_reason.html",
+            "admin/action_reason.html",
             {
+                "items_label": _("After the wrap:"),
                 **self.admin_site.each_context(request),
                 "title": title,
                 "form": form,

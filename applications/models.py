@@ -1035,8 +1035,9 @@ class Wrap(models.Model):
         self.refresh_from_db()
 
 
-def _median(rates: list[int]) -> int:
-    rates = sorted(rates)
+def median(values: list[int]) -> int:
+    """The middle value, or the mean of the two middle ones rounded down."""
+    rates = sorted(values)
     middle = len(rates) // 2
     return rates[middle] if len(rates) % 2 else (rates[middle - 1] + rates[middle]) // 2
 
@@ -1055,10 +1056,10 @@ def role_pay_median(city_id: int, department: str, title: str):
     by_title = {row["role__title"]: row["rates"] for row in rows}
     same = by_title.get(title, [])
     if len(same) >= MEDIAN_MIN_BOOKINGS:
-        return _median(same), len(same), title
+        return median(same), len(same), title
     every = [rate for rates in by_title.values() for rate in rates]
     if len(every) >= MEDIAN_MIN_BOOKINGS:
-        return _median(every), len(every), None
+        return median(every), len(every), None
     return None
 
 
@@ -1078,7 +1079,7 @@ def pay_medians(*, city_id: int, department: str | None = None, title: str | Non
         rates=ArrayAgg("role__day_rate", ordering="role__day_rate")
     )
     return {
-        row["role__department"]: (_median(row["rates"]), len(row["rates"]))
+        row["role__department"]: (median(row["rates"]), len(row["rates"]))
         for row in rows
         if len(row["rates"]) >= MEDIAN_MIN_BOOKINGS
     }
@@ -1096,6 +1097,27 @@ class RoleInvitationQuerySet(models.QuerySet):
             role=OuterRef("role"), applicant=OuterRef("crew")
         ).values("pk")[:1]
         return self.annotate(application_id=models.Subquery(applications))
+
+    def unanswered(self) -> RoleInvitationQuerySet:
+        """Neither declined nor answered by applying."""
+        return (
+            self.filter(status=RoleInvitation.Status.PENDING)
+            .with_application()
+            .filter(application_id__isnull=True)
+        )
+
+    def waiting_for(self, user) -> RoleInvitationQuerySet:
+        """The invitations ``user`` can still answer: unanswered, to roles taking
+        applications, from studios they have not blocked."""
+        from accounts.models import StudioBlock
+        from postings.models import Role
+
+        blocked = StudioBlock.objects.filter(profile__user=user).values("studio")
+        return (
+            self.filter(crew=user, role__in=Role.objects.listed())
+            .exclude(studio__in=blocked)
+            .unanswered()
+        )
 
 
 class RoleInvitation(models.Model):
@@ -1181,8 +1203,7 @@ class RoleInvitation(models.Model):
             raise InvalidTransition(_("This person cannot be invited."))
         if cls.objects.filter(role=role, crew=crew).exists():
             raise InvalidTransition(_("This person was already invited to this role."))
-        waiting = cls.objects.filter(studio=studio, crew=crew, status=cls.Status.PENDING)
-        if waiting.with_application().filter(application_id__isnull=True).exists():
+        if cls.objects.filter(studio=studio, crew=crew).unanswered().exists():
             raise InvalidTransition(
                 _("This person has not answered your studio's last invitation yet.")
             )

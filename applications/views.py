@@ -36,7 +36,7 @@ from applications.models import (
 )
 from jobboard import ratelimit
 from jobboard.transitions import InvalidTransition
-from postings.models import Role, Shoot
+from postings.models import Shoot
 
 # Applying is rate-limited per person: this many submissions per window (in seconds).
 PIPELINE_PAGE_SIZE = 50
@@ -189,15 +189,9 @@ def my_applications(request):
     )
     # Invitations to apply that wait for an answer (not declined, not applied to).
     invitations = list(
-        RoleInvitation.objects.filter(
-            crew=request.user,
-            status=RoleInvitation.Status.PENDING,
-            role__in=Role.objects.listed(),
+        RoleInvitation.objects.waiting_for(request.user).select_related(
+            "role__shoot__city", "studio"
         )
-        .exclude(studio__in=StudioBlock.objects.filter(profile__user=request.user).values("studio"))
-        .with_application()
-        .filter(application_id__isnull=True)
-        .select_related("role__shoot__city", "studio")
     )
     # After the wrap: the bookings to answer for, newest first (they outlive applications).
     wraps = list(Wrap.objects.filter(crew=request.user).select_related("role", "shoot", "studio"))
@@ -638,7 +632,6 @@ def shoot_wrap_action(request, pk, wrap_pk, action):
 def invitation_decline(request, pk):
     """Decline an invitation to apply, with an optional reason; ``block`` also blocks the
     studio (it never finds nor invites them again)."""
-    from accounts.models import StudioBlock
 
     invitation = get_object_or_404(RoleInvitation.objects.filter(crew=request.user), pk=pk)
     reason = request.POST.get("reason", "")[:500]
