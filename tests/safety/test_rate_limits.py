@@ -13,6 +13,17 @@ from tests.factories import CrewProfileFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def one_window():
+    """Our limits count in fixed windows (jobboard.ratelimit): the clock stands still, so
+    that a run of requests never straddles the start of a new window."""
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    with freeze_time(timezone.now()):
+        yield
+
+
 def test_login_is_limited_per_address(client, graduate):
     url = reverse("account_login")
     statuses = [
@@ -64,7 +75,7 @@ def test_password_reset_is_limited_per_address(client, graduate):
     assert statuses[5] != 302
 
 
-def test_applying_is_limited(world, as_user, other_graduate):
+def test_applying_is_limited(world, as_user, other_graduate, one_window):
     """applications.views counts every POST (tests/applications/test_apply.py covers the
     message); here: the limit answers 429 and is per person."""
     from applications.views import APPLY_RATE
@@ -92,7 +103,7 @@ def test_applying_is_limited(world, as_user, other_graduate):
     assert client.post(url, {}).status_code == 429  # still held back
 
 
-def test_reporting_is_limited(world, as_user, other_recruiter, graduate):
+def test_reporting_is_limited(world, as_user, other_recruiter, graduate, one_window):
     limit, _window = REPORT_RATE
     client = as_user(other_recruiter)
     url = reverse("postings:report", args=[world["shoot"].pk])
