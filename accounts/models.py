@@ -141,7 +141,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         from django_tasks_db.models import DBTaskResult
 
         from applications import emails as application_emails
-        from applications.models import Application, ApplicationEvent, RoleInvitation, Wrap
+        from applications.models import (
+            Application,
+            ApplicationEvent,
+            CrewTeam,
+            RoleInvitation,
+            TeamMember,
+            Wrap,
+        )
         from postings.models import Report
 
         # After the wrap: studios' records keep counting their answers, but nothing links
@@ -152,6 +159,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         for studio in Studio.objects.filter(pk__in=studios).order_by("pk"):
             studio.refresh_record()  # their open disputes are over: nobody can settle them
         RoleInvitation.objects.filter(crew=self).delete()  # invitations to apply they received
+        # Teams: they leave those they joined, their invitations go, and the teams they head
+        # end (the team applications still being confirmed are not sent; those with a studio
+        # become each member's own).
+        for member in TeamMember.objects.filter(Q(user=self) | Q(email__iexact=self.email)):
+            member.leave(by=self, reason="account_deleted")
+        for team in CrewTeam.objects.filter(head=self):
+            for team_application in team.applications.confirming():
+                team_application.cancel(by=self, reason="account_deleted")
+            team.delete()
         # Their applications end first, each in the lock order of every transition (its
         # shoot, its role, the application): pending ones and offers are withdrawn, bookings
         # released (the openings and dates freed).
@@ -159,6 +175,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         for application in Application.objects.filter(
             applicant=self, status__in=Application.ACTIVE
         ).order_by("pk"):
+            team_application = application.sent_team()
+            if team_application is not None:
+                team_application.lock()  # the shoot, the team's roles, its applications
             role = application._lock_shoot_and_role()
             ended = Application.end_all(
                 Application.objects.filter(pk=application.pk),
@@ -169,6 +188,8 @@ class User(AbstractBaseUser, PermissionsMixin):
             if ended:
                 role.refresh_from_db(fields=["booked_count"])
                 role.refresh_listing()
+                if team_application is not None:
+                    team_application.member_withdrew(application, by=self)
             S = Application.Status
             places += [a.pk for a in ended if a.ended_from in (S.BOOKED, S.OFFERED)]
         if places:

@@ -253,3 +253,85 @@ def invited_to_apply(invitation) -> None:
             "invitations_url": _url_for(invitation.crew, "applications:my_applications"),
         },
     )
+
+
+def _places(team_application) -> list[dict]:
+    return [
+        {"name": place.member.display_name, "role": place.role.title}
+        for place in team_application.places.select_related("member", "role")
+    ]
+
+
+def team_invitation(member) -> None:
+    """The link to join a team, to an address that may not have an account yet."""
+    from accounts.models import User
+
+    team = member.team
+    user = User.objects.filter(email__iexact=member.email).first() or User(
+        email=member.email, is_active=True, preferred_language=team.head.preferred_language
+    )
+    email_user(
+        user,
+        "team_invitation",
+        {
+            "team": team.name,
+            "head": team.head.display_name,
+            "url": _url_for(user, "applications:team_join", token=member.token),
+        },
+    )
+
+
+def team_place_to_confirm(place) -> None:
+    """The head applied for the team: each member confirms their place and dates."""
+    team_application = place.team_application
+    shoot = team_application.shoot
+    email_user(
+        place.member,
+        "team_place_to_confirm",
+        {
+            "team": team_application.team.name,
+            "head": team_application.team.head.display_name,
+            "role": place.role.title,
+            "shoot": shoot.title,
+            "studio": shoot.studio.name,
+            "start_date": place.role.start_date.isoformat(),
+            "end_date": place.role.end_date.isoformat(),
+            "places": _places(team_application),
+            "url": _url_for(place.member, "applications:teams"),
+        },
+    )
+
+
+def team_application_cancelled(team_application, user) -> None:
+    email_user(
+        user,
+        "team_application_cancelled",
+        {
+            "team": team_application.team.name,
+            "shoot": team_application.shoot.title,
+            "why": team_application.cancelled_why,
+            "url": _url_for(user, "applications:teams"),
+        },
+    )
+
+
+def team_member_withdrew(team_application, application) -> None:
+    """A member withdrew from a team's application: the studio's members decide again, and the
+    head hears of it."""
+    from accounts.models import StudioMembership
+
+    shoot = team_application.shoot
+    context = {
+        "team": team_application.team.name,
+        "shoot": shoot.title,
+        "name": application.applicant.display_name,
+        "role": application.role.title,
+    }
+    memberships = StudioMembership.objects.filter(studio_id=shoot.studio_id).select_related("user")
+    for membership in memberships.order_by("pk"):
+        url = _url_for(membership.user, "applications:pipeline", pk=shoot.pk)
+        email_user(membership.user, "team_member_withdrew", {**context, "url": url})
+    head = team_application.team.head
+    if head.pk != application.applicant_id:
+        url = _url_for(head, "applications:teams")
+        email_user(head, "team_member_withdrew", {**context, "url": url, "to_head": True})

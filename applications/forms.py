@@ -185,3 +185,71 @@ class DisputeAnswerForm(forms.Form):
         if not data.get("text") and not data.get("paid"):
             raise forms.ValidationError(_("Write an answer, or say that you have paid."))
         return data
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(
+        label=_("Team name"),
+        max_length=60,
+        help_text=_("How studios will know your unit, for example “Wang Qiang's lighting team”."),
+    )
+
+
+class TeamInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Their email address"),
+        help_text=_("They join by signing in (or signing up) with this address."),
+    )
+
+
+class TeamApplyForm(forms.Form):
+    """The head places people of the team on roles of one shoot."""
+
+    NOT_PLACED = ""
+
+    note = forms.CharField(
+        label=_("A short note to the studio"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("How long the team has worked together, its kit, when it can arrive."),
+    )
+    dates_confirmed = forms.BooleanField(label=_("I can work every day of the shoot"))
+    consent = forms.BooleanField(label="")
+
+    def __init__(self, *args, people, roles, studio, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people, self.roles = people, {str(role.pk): role for role in roles}
+        choices = [(self.NOT_PLACED, _("Not on this application"))] + [
+            (str(role.pk), f"{role.title} · {role.start_date:%m-%d}–{role.end_date:%m-%d}")
+            for role in roles
+        ]
+        for person in people:
+            self.fields[f"place_{person.pk}"] = forms.ChoiceField(
+                label=person.display_name, choices=choices, required=False
+            )
+        self.fields["consent"].label = _(
+            "I agree to share my profile and CV with %(studio)s for this role"
+        ) % {"studio": studio.name}
+
+    def place_fields(self):
+        return [self[f"place_{person.pk}"] for person in self.people]
+
+    def clean(self):
+        data = super().clean()
+        places = {}
+        for person in self.people:
+            role = self.roles.get(data.get(f"place_{person.pk}") or "")
+            if role is not None:
+                places[person] = role
+        if len(places) < 2:
+            raise forms.ValidationError(_("Place at least two people of the team on roles."))
+        data["places"] = places
+        return data
+
+
+class TeamConfirmForm(forms.Form):
+    dates_confirmed = forms.BooleanField(label=_("I can work every day of the shoot"))
+    consent = forms.BooleanField(
+        label=_("I agree to share my profile and its CV with the studio for this place")
+    )

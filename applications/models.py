@@ -337,18 +337,32 @@ class Application(models.Model):
         if notify:
             emails.status_changed(self, note=note)
 
+    def sent_team(self):
+        """The team application this application was sent with, if it is one of a team's
+        (teams are decided on, and answer, as one: ``applications.teams``)."""
+        return TeamApplication.objects.filter(
+            places__application=self, stage=TeamApplication.Stage.SENT
+        ).first()
+
+    def _refuse_alone(self, team: bool, message) -> None:
+        if not team and self.sent_team() is not None:
+            raise InvalidTransition(message)
+
     @transaction.atomic
-    def shortlist(self, *, by) -> None:
+    def shortlist(self, *, by, team: bool = False) -> None:
+        self._refuse_alone(team, _("This person applied with a team: decide for the whole team."))
         self._move({self.Status.SUBMITTED}, self.Status.SHORTLISTED, by=by)
 
     @transaction.atomic
-    def reject(self, *, by, message: str = "") -> None:
+    def reject(self, *, by, message: str = "", team: bool = False) -> None:
         S = self.Status
+        self._refuse_alone(team, _("This person applied with a team: decide for the whole team."))
         self._move({S.SUBMITTED, S.SHORTLISTED, S.OFFERED}, S.REJECTED, by=by, note=message)
 
     @transaction.atomic
-    def offer(self, *, by, message: str = "") -> None:
+    def offer(self, *, by, message: str = "", team: bool = False) -> None:
         S = self.Status
+        self._refuse_alone(team, _("This person applied with a team: decide for the whole team."))
         self._move(
             {S.SUBMITTED, S.SHORTLISTED},
             S.OFFERED,
@@ -358,13 +372,20 @@ class Application(models.Model):
         )
 
     @transaction.atomic
-    def decline(self, *, by) -> None:
+    def decline(self, *, by, team: bool = False) -> None:
+        self._refuse_alone(team, _("The team's head answers the studio's offer for the team."))
         self._move({self.Status.OFFERED}, self.Status.DECLINED, by=by)
 
     @transaction.atomic
     def withdraw(self, *, by) -> None:
+        """Withdraw. One of a team's: what is left of the team goes back to the studio."""
         S = self.Status
+        team_application = self.sent_team()
+        if team_application is not None:
+            team_application.lock()  # the shoot, the roles, then this application
         self._move({S.SUBMITTED, S.SHORTLISTED, S.OFFERED}, S.WITHDRAWN, by=by)
+        if team_application is not None:
+            team_application.member_withdrew(self, by=by)
 
     def _lock_shoot_and_role(self):
         """Lock this application's shoot, then its role (the start of the lock order), and
@@ -383,8 +404,11 @@ class Application(models.Model):
     def accept(self, *, by) -> None:
         """The crew member accepts an offer, which books them: inside one transaction with the
         role and the person locked, refused when the role has no opening left or the person
-        is already booked on overlapping dates."""
+        is already booked on overlapping dates. A team's offer is its head's to accept, for
+        all (``TeamApplication.accept``)."""
         from accounts.models import User
+
+        self._refuse_alone(False, _("The team's head answers the studio's offer for the team."))
 
         # Locks in the one order of every transition (the shoot, the role, the application,
         # the person: see ``end_all``), so that racing transitions wait for each other
@@ -1233,3 +1257,7 @@ class RoleInvitation(models.Model):
         self.status, self.decline_reason = self.Status.DECLINED, reason.strip()
         self.answered_at = timezone.now()
         self.save(update_fields=["status", "decline_reason", "answered_at"])
+
+
+# Crews that apply as a team (models of their own module, registered with this app's).
+from applications.teams import CrewTeam, TeamApplication, TeamMember, TeamPlace  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications import views
+from applications import team_views, views
 
 app_name = "applications"
 
@@ -27,4 +27,24 @@ urlpatterns = [
         name="pipeline_action",
     ),
     path("applications/<int:pk>/cv/", views.cv, name="cv"),
+    path("me/teams/", team_views.teams, name="teams"),
+    path("me/teams/new/", team_views.team_create, name="team_create"),
+    path("me/teams/<int:pk>/invite/", team_views.team_invite, name="team_invite"),
+    path(
+        "me/teams/<int:pk>/members/<int:member_pk>/remove/",
+        team_views.team_member_remove,
+        name="team_member_remove",
+    ),
+    path("me/teams/join/<slug:token>/", team_views.team_join, name="team_join"),
+    path("shoots/<int:pk>/apply-as-team/", team_views.team_apply, name="team_apply"),
+    path(
+        "me/team-applications/<int:pk>/<slug:action>/",
+        team_views.team_application_action,
+        name="team_application_action",
+    ),
+    path(
+        "studio/team-applications/<int:pk>/<slug:action>/",
+        team_views.team_pipeline_action,
+        name="team_pipeline_action",
+    ),
 ]

@@ -29,8 +29,11 @@ from applications.lookups import profile_of, role_to_apply
 from applications.models import (
     Application,
     ApplicationEvent,
+    CrewTeam,
     CVView,
     RoleInvitation,
+    TeamApplication,
+    TeamPlace,
     Wrap,
     date_clashes,
 )
@@ -165,6 +168,8 @@ def _render_apply(request, role, profile, form, status=200):
         )
         .select_related("studio")
         .first(),
+        # The head of a team can apply with it to several of the shoot's roles at once.
+        "heads_a_team": CrewTeam.objects.filter(head=request.user).exists(),
     }
     return render(request, "applications/apply.html", context, status=status)
 
@@ -172,7 +177,13 @@ def _render_apply(request, role, profile, form, status=200):
 def my_applications(request):
     applications = list(
         Application.objects.of_applicant(request.user)
-        .select_related("role", "role__shoot", "role__shoot__studio", "role__shoot__city")
+        .select_related(
+            "role",
+            "role__shoot",
+            "role__shoot__studio",
+            "role__shoot__city",
+            "team_place__team_application__team",
+        )
         .prefetch_related(
             Prefetch("events", ApplicationEvent.objects.filter(is_private=False)),
             Prefetch("cv_views", CVView.objects.select_related("studio")),
@@ -309,6 +320,18 @@ def pipeline(request, pk):
     status_filters = [
         (value, label, counts.get(value, 0)) for value, label in Application.Status.choices
     ]
+    # Teams applied as one unit: decided on (offered, turned down) as one.
+    team_applications = list(
+        TeamApplication.objects.filter(shoot=shoot, stage=TeamApplication.Stage.SENT)
+        .select_related("team__head")
+        .prefetch_related(
+            Prefetch(
+                "places",
+                TeamPlace.objects.select_related("member", "role", "application").order_by("pk"),
+            )
+        )
+        .order_by("sent_at", "pk")
+    )
     invitations = list(
         RoleInvitation.objects.filter(role__shoot=shoot)
         .with_application()
@@ -331,6 +354,7 @@ def pipeline(request, pk):
             "message_form": MessageForm(),
             "note_form": PrivateNoteForm(),
             "my_shoots_url": reverse("postings:my_shoots"),
+            "team_applications": team_applications,
             "invitations": invitations,
             # Crew free on the shoot's dates who work in its city, for a verified studio.
             "find_crew_url": reverse("accounts:crew_search")

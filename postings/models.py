@@ -56,6 +56,14 @@ class City(models.Model):
         return self.name_en if (get_language() or "").startswith("en") else self.name_zh
 
 
+def _cancel_team_applications(shoot) -> None:
+    """A shoot that stops taking applications: team applications to it still being
+    confirmed are not sent (``applications.teams``)."""
+    from applications.teams import TeamApplication
+
+    TeamApplication.cancel_for_shoot(shoot)
+
+
 class ShootQuerySet(models.QuerySet):
     def published(self) -> ShootQuerySet:
         return self.filter(status=Shoot.Status.PUBLISHED)
@@ -130,6 +138,8 @@ class Shoot(models.Model):
         EXPIRED = "expired", _("Expired")
 
     EDITABLE = {Status.DRAFT, Status.REJECTED, Status.PENDING, Status.PUBLISHED}
+    # No longer taking applications, for good (or until a moderator's review, REJECTED).
+    ENDED = {Status.CLOSED, Status.CANCELLED, Status.EXPIRED, Status.REJECTED}
     # Where an offer can still be accepted (before the first shoot day).
     TAKING_CREW = [Status.PUBLISHED, Status.CLOSED, Status.EXPIRED]
     # Changing any of these on a published shoot sends it back to review.
@@ -364,6 +374,8 @@ class Shoot(models.Model):
         self.save(update_fields=["status", "updated_at", *fields])
         if ending is not None:
             self.end_applications(by=by, **ending)
+        elif target in self.ENDED:
+            _cancel_team_applications(self)
         self.sync_roles()
 
     @transaction.atomic
@@ -473,6 +485,7 @@ class Shoot(models.Model):
             by=by,
             keep_bookings=keep_bookings,
         )
+        _cancel_team_applications(self)
         if ended:
             self.sync_roles()
         return ended

@@ -254,3 +254,49 @@ def test_accept_against_close_or_cancel_never_deadlocks(studio_a, studio_recruit
             status="released", booked_dates=None
         )
     assert sum(outcomes.values()) == PAIRS
+
+
+def test_a_team_and_a_single_crew_member_racing_for_the_last_opening(studio_a, studio_recruiter):
+    """A team's head accepts for three while one other person accepts an assistant opening
+    the team needs: one of them gets it, the team is booked whole or not at all, and no role is
+    overbooked."""
+    from applications.models import CrewTeam, TeamApplication, TeamPlace
+    from tests.factories import RoleFactory
+
+    lead = published_role(shoot__studio=studio_a, title="灯光师", openings=1)
+    assistants = RoleFactory(shoot=lead.shoot, title="灯光助理", openings=2)
+    lead.shoot.sync_roles()
+    head, best_boy, spark, outsider = (CrewProfileFactory().user for _ in range(4))
+    team = CrewTeam.objects.create(head=head, name="并发灯光组")
+    team_application = TeamApplication.objects.create(
+        team=team, shoot=lead.shoot, stage=TeamApplication.Stage.SENT
+    )
+    for person, role in ((head, lead), (best_boy, assistants), (spark, assistants)):
+        TeamPlace.objects.create(
+            team_application=team_application,
+            member=person,
+            role=role,
+            application=submit(role, person),
+        )
+    team_application.offer(by=studio_recruiter)
+    # Two assistant openings: the team needs both, the other person one.
+    single = submit(assistants, outsider)
+    single.offer(by=studio_recruiter)
+    accept_team = reverse(
+        "applications:team_application_action", args=[team_application.pk, "accept"]
+    )
+    results = race(
+        post(signed_in(head), accept_team),
+        post(signed_in(outsider), reverse("applications:accept", kwargs={"pk": single.pk})),
+    )
+    assert results == [302, 302]
+    assistants.refresh_from_db()
+    lead.refresh_from_db()
+    booked = set(Application.objects.booked().values_list("applicant_id", flat=True))
+    team_booked = {head.pk, best_boy.pk, spark.pk} & booked
+    assert team_booked in (set(), {head.pk, best_boy.pk, spark.pk})
+    assert assistants.booked_count == Application.objects.booked().filter(role=assistants).count()
+    assert assistants.booked_count <= assistants.openings
+    assert lead.booked_count == (1 if team_booked else 0)
+    # The team needed both remaining assistant openings: only one side could win.
+    assert (outsider.pk in booked) != bool(team_booked)

@@ -108,6 +108,35 @@ def world(graduate, other_graduate, recruiter, other_recruiter, owner, moderator
     )
     objects["block"] = StudioBlock.objects.create(profile=graduate.crew_profile, studio=studio_a)
     assert Application.objects.count() == 3
+    # Teams: the graduate heads one other_graduate joined, and is invited to other_graduate's;
+    # the graduate's team applied to the shoot (sent: two applications more), and a second
+    # application of it is still being confirmed on another shoot.
+    from applications.models import CrewTeam, TeamApplication, TeamMember, TeamPlace
+
+    team = CrewTeam.objects.create(head=graduate, name="李小灯灯光组")
+    joined = TeamMember.objects.create(team=team, email=other_graduate.email)
+    joined.accept(other_graduate)
+    their_team = CrewTeam.objects.create(head=other_graduate, name="王二助组")
+    objects["team_invite"] = TeamMember.objects.create(team=their_team, email=graduate.email)
+    lead = RoleFactory(shoot=shoot, title="灯光师")
+    best_boy = RoleFactory(shoot=shoot, title="灯光大助")
+    shoot.sync_roles()
+    sent = TeamApplication.objects.create(team=team, shoot=shoot, stage="sent")
+    for person, place_role in ((graduate, lead), (other_graduate, best_boy)):
+        TeamPlace.objects.create(
+            team_application=sent,
+            member=person,
+            role=place_role,
+            confirmed_at=timezone.now(),
+            application=submit(place_role, person),
+        )
+    later = published_role(shoot__studio=studio_a, title="灯光助理")
+    confirming = TeamApplication.objects.create(team=team, shoot=later.shoot)
+    TeamPlace.objects.create(team_application=confirming, member=graduate, role=later)
+    TeamPlace.objects.create(team_application=confirming, member=other_graduate, role=later)
+    objects.update(
+        team=team, team_member=joined, team_sent=sent, team_confirming=confirming
+    )
     return objects
 
 
