@@ -386,7 +386,14 @@ def invitation_accept(request, token: str):
 
 def _export_data(user) -> tuple[dict, list[tuple[str, object]]]:
     from accounts.models import StudioBlock
-    from applications.models import Application, RoleInvitation, Wrap
+    from applications.models import (
+        Application,
+        CrewTeam,
+        RoleInvitation,
+        TeamMember,
+        TeamPlace,
+        Wrap,
+    )
 
     data: dict = {
         "account": {
@@ -424,6 +431,27 @@ def _export_data(user) -> tuple[dict, list[tuple[str, object]]]:
             }
             for i in RoleInvitation.objects.filter(crew=user).select_related(
                 "studio", "role__shoot"
+            )
+        ],
+        # Teams they head or joined, and their places on team applications.
+        "teams": [
+            {"team": t.name, "head": True, "created_at": t.created_at}
+            for t in CrewTeam.objects.filter(head=user)
+        ]
+        + [
+            {"team": m.team.name, "head": False, "joined_at": m.joined_at}
+            for m in TeamMember.objects.filter(user=user).select_related("team")
+        ],
+        "team_applications": [
+            {
+                "team": p.team_application.team.name,
+                "shoot": p.team_application.shoot.title,
+                "role": p.role.title,
+                "stage": p.team_application.stage,
+                "confirmed_at": p.confirmed_at,
+            }
+            for p in TeamPlace.objects.filter(member=user).select_related(
+                "team_application__team", "team_application__shoot", "role"
             )
         ],
         "blocked_studios": [

@@ -6,7 +6,14 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application, ApplicationEvent, CVView, Wrap
+from applications.models import (
+    Application,
+    ApplicationEvent,
+    CVView,
+    TeamApplication,
+    TeamPlace,
+    Wrap,
+)
 from jobboard.transitions import InvalidTransition
 
 
@@ -198,3 +205,42 @@ class WrapAdmin(admin.ModelAdmin):
                 )
 
         return self._with_reason(request, queryset, _("Why are these studios suspended?"), act)
+
+
+class TeamPlaceInline(admin.TabularInline):
+    model = TeamPlace
+    extra = 0
+    can_delete = False
+    fields = ["member", "role", "confirmed_at", "application"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TeamApplication)
+class TeamApplicationAdmin(admin.ModelAdmin):
+    """Read-only: a team's application changes only through its members and the studio."""
+
+    list_display = ["team", "shoot", "stage", "back_to_studio", "created_at"]
+    list_filter = ["stage", "back_to_studio"]
+    search_fields = ["team__name", "team__head__email", "shoot__title"]
+    list_select_related = ["team", "shoot"]
+    readonly_fields = [
+        "team",
+        "shoot",
+        "note",
+        "stage",
+        "cancelled_why",
+        "back_to_studio",
+        "created_at",
+        "sent_at",
+    ]
+    fields = readonly_fields
+    inlines = [TeamPlaceInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

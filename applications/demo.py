@@ -199,3 +199,92 @@ def add_findable_crew_and_an_invitation(stdout) -> int:
         )
         stdout.write(f"An invitation to apply: {studio.name} → {graduate.email} ({role.title}).")
     return findable.count()
+
+
+def add_team_with_pending_application(stdout, password: str) -> None:
+    """A gaffer's team (王灯光 Wang Dengguang, with two of the wrapped shoots' lighting
+    assistants and the graduate): its application to 星河 Xinghe's shoot with the most
+    lighting openings is with the studio (sent: offer it, and the head books everyone), and
+    one to another studio's shoot waits for the graduate to confirm their place. Idempotent."""
+    from applications.models import CrewTeam, TeamApplication
+
+    User = get_user_model()
+    if CrewTeam.objects.exists():
+        return
+    people = {u.email: u for u in User.objects.filter(email__endswith="@callsheet.example")}
+    crew = [people.get(e) for e in ("crew01@callsheet.example", "crew02@callsheet.example")]
+    graduate = people.get("grad@callsheet.example")
+    if graduate is None or None in crew:
+        return
+    head, created = User.objects.get_or_create(
+        email="gaffer@callsheet.example",
+        defaults={"name": "王灯光 Wang Dengguang", "preferred_language": "zh-hans"},
+    )
+    if created:
+        head.set_password(password)
+        head.save(update_fields=["password"])
+        EmailAddress.objects.get_or_create(
+            user=head, email=head.email, defaults={"verified": True, "primary": True}
+        )
+    CrewProfile.objects.get_or_create(
+        user=head,
+        defaults={
+            "headline": "灯光师，带组八年 · Gaffer, eight years leading a lighting unit",
+            "departments": ["lighting"],
+            "home_city": City.objects.get(slug="hengdian"),
+            "experience_level": "experienced",
+            "expected_day_rate": 800,
+            "visibility": CrewProfile.Visibility.VERIFIED_STUDIOS,
+            "findable_asked_at": timezone.now(),
+        },
+    )
+    with transaction.atomic():
+        team = CrewTeam.objects.create(head=head, name="王灯光组 · Wang's lighting unit")
+        for person in (*crew, graduate):
+            team.invite(email=person.email, by=head).accept(person)
+
+    def lighting(studio_filter):
+        """The listed shoot of those studios with the most lighting openings, and its
+        lighting roles with their openings free."""
+        roles = (
+            Role.objects.listed()
+            .filter(department="lighting", **studio_filter)
+            .select_related("shoot")
+            .order_by("shoot_id", "pk")
+        )
+        by_shoot: dict = {}
+        for role in roles:
+            by_shoot.setdefault(role.shoot, []).extend([role] * (role.openings - role.booked_count))
+        if not by_shoot:
+            return None, []
+        shoot = max(by_shoot, key=lambda s: (len(by_shoot[s]), -s.pk))
+        return shoot, by_shoot[shoot]
+
+    shoot, slots = lighting({"shoot__studio__slug": "xinghe"})
+    if shoot is not None and len(slots) >= 2:
+        places = dict(zip([head, *crew], slots, strict=False))
+        team_application = TeamApplication.start(
+            team=team,
+            shoot=shoot,
+            by=head,
+            places=places,
+            note="我们三人合作过十几部短剧，自带两套灯具。"
+            " We have lit a dozen shoots together and bring two lighting kits.",
+        )
+        for person in crew:
+            if person in places:
+                team_application.confirm(by=person, dates_confirmed=True)
+        stdout.write(
+            f"A team's application: {team.name} → {shoot.title} ({len(places)} places, "
+            f"with the studio). Head: {head.email}"
+        )
+    other, slots = lighting({"shoot__studio__slug__in": ["shudian", "songjiang", "changan"]})
+    if other is not None and len(slots) >= 2:
+        TeamApplication.start(
+            team=team,
+            shoot=other,
+            by=head,
+            places={head: slots[0], graduate: slots[1]},
+            note="灯光师与灯光助理，一起到组。 A gaffer and an assistant, arriving together.",
+        )
+        stdout.write(f"A team's application waits for {graduate.email} to confirm: {other.title}.")

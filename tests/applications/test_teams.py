@@ -341,3 +341,17 @@ def test_the_teams_page_and_the_apply_link(as_user, gaffer, team, roles):
     html = form.content.decode()
     assert form.status_code == 200
     assert len(re.findall(r'name="place_\d+"', html)) == 3
+
+
+def test_the_data_export_has_teams_and_places(as_user, best_boy, sent):
+    import io
+    import json
+    import zipfile
+
+    response = as_user(best_boy).get(reverse("accounts:data_export"))
+    data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("data.json"))
+    assert data["teams"] == [
+        {"team": "王灯光组", "head": False, "joined_at": data["teams"][0]["joined_at"]}
+    ]
+    [place] = data["team_applications"]
+    assert place["role"] == "灯光助理" and place["stage"] == "sent" and place["confirmed_at"]

@@ -80,3 +80,24 @@ def test_load_demo_has_crew_to_find_and_an_open_invitation():
     assert CrewProfile.objects.findable_by(xinghe).count() >= 10
     invitation = RoleInvitation.objects.get()
     assert invitation.crew.email == "grad@callsheet.example" and invitation.studio == xinghe
+
+
+def test_load_demo_has_a_team_with_a_pending_application():
+    from applications.models import Application, CrewTeam, TeamApplication
+
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=io.StringIO())
+    team = CrewTeam.objects.get()
+    assert team.head.email == "gaffer@callsheet.example" and len(team.people()) == 4
+    sent = TeamApplication.objects.get(stage=TeamApplication.Stage.SENT)
+    assert sent.shoot.studio.slug == "xinghe"
+    statuses = set(
+        Application.objects.filter(team_place__team_application=sent).values_list(
+            "status", flat=True
+        )
+    )
+    assert statuses == {Application.Status.SUBMITTED} and sent.places.count() >= 2
+    waiting = TeamApplication.objects.get(stage=TeamApplication.Stage.CONFIRMING)
+    assert waiting.places.get(confirmed_at__isnull=True).member.email == "grad@callsheet.example"
+    assert "gaffer@callsheet.example" in out.getvalue()

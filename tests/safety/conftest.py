@@ -134,9 +134,7 @@ def world(graduate, other_graduate, recruiter, other_recruiter, owner, moderator
     confirming = TeamApplication.objects.create(team=team, shoot=later.shoot)
     TeamPlace.objects.create(team_application=confirming, member=graduate, role=later)
     TeamPlace.objects.create(team_application=confirming, member=other_graduate, role=later)
-    objects.update(
-        team=team, team_member=joined, team_sent=sent, team_confirming=confirming
-    )
+    objects.update(team=team, team_member=joined, team_sent=sent, team_confirming=confirming)
     return objects
 
 

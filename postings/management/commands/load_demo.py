@@ -6,7 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.validators import credit_code_check_character
-from applications.demo import add_findable_crew_and_an_invitation, add_wrapped_shoots
+from applications.demo import (
+    add_findable_crew_and_an_invitation,
+    add_team_with_pending_application,
+    add_wrapped_shoots,
+)
 from postings.demo_extras import add_applications_and_report
 
 DEMO_PASSWORD = "callsheet-demo"  # noqa: S105 - printed on purpose: demo data only
@@ -434,6 +438,7 @@ class Command(BaseCommand):
         add_applications_and_report(self.stdout)
         add_wrapped_shoots(self.stdout, password)
         add_findable_crew_and_an_invitation(self.stdout)
+        add_team_with_pending_application(self.stdout, password)
 
     def shoots(self, studios, cities, today, Shoot, Role) -> int:
         """26 shoots: most published, some waiting for review (one with fee flags), some
