@@ -171,7 +171,12 @@ def team_apply(request, pk):
         return redirect(reverse("accounts:profile_edit"))
     people = team.people()
     form = None
-    if roles and len(people) >= 2:
+    applied = (
+        TeamApplication.objects.filter(team=team, shoot=shoot)
+        .exclude(stage=TeamApplication.Stage.CANCELLED)
+        .first()
+    )
+    if roles and len(people) >= 2 and applied is None:
         data = request.POST if request.method == "POST" else None
         form = TeamApplyForm(data, people=people, roles=roles, studio=shoot.studio)
     status = 200
@@ -209,6 +214,7 @@ def team_apply(request, pk):
             "teams_headed": teams_headed,
             "people": people,
             "form": form,
+            "applied": applied,
         },
         status=400 if status == 200 and form is not None and form.errors else status,
     )

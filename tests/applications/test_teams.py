@@ -309,7 +309,9 @@ def test_a_shoot_that_ends_stops_applications_still_being_confirmed(
     roles[0].shoot.cancel(by=owner)
     team_application = TeamApplication.objects.get()
     assert team_application.stage == TeamApplication.Stage.CANCELLED
-    assert len([e for e in mail.outbox if "not sent" in e.subject]) == 3
+    # Each of the three hears once (in their language: 未发送, "not sent").
+    told = [e.to[0] for e in mail.outbox if "未发送" in e.subject or "not sent" in e.subject]
+    assert sorted(told) == ["daizhu@example.com", "gaffer@example.com", "xiaozhu@example.com"]
 
 
 def test_a_member_leaving_the_team_stops_applications_being_confirmed(
@@ -355,3 +357,10 @@ def test_the_data_export_has_teams_and_places(as_user, best_boy, sent):
     ]
     [place] = data["team_applications"]
     assert place["role"] == "灯光助理" and place["stage"] == "sent" and place["confirmed_at"]
+
+
+def test_the_apply_page_says_when_the_team_already_applied(as_user, gaffer, sent):
+    url = reverse("applications:team_apply", args=[sent.shoot_id]).replace("/zh-hans/", "/en/")
+    html = as_user(gaffer).get(url).content.decode()
+    assert "Your team has already applied to this shoot." in html
+    assert 'name="place_' not in html

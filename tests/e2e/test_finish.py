@@ -38,6 +38,7 @@ def demo(db):
     return {
         "graduate": User.objects.get(email="grad@callsheet.example"),
         "owner": User.objects.get(email="owner@xinghe.example"),
+        "gaffer": User.objects.get(email="gaffer@callsheet.example"),
     }
 
 
@@ -113,7 +114,17 @@ def pages_of(page, base: str, persona: str, demo) -> list[str]:
 
         for wrap in Wrap.objects.filter(crew=demo["graduate"]).order_by("pk"):
             pages.append(path("applications:wrap", wrap.pk))  # answered, and waiting
+        pages.append(path("applications:teams"))  # a place to confirm, a team joined
         return pages
+    if persona == "gaffer":
+        # The head of a team: its applications (one with a studio, one being confirmed) and
+        # the form that places the team on a shoot's roles.
+        fresh = Role.objects.listed().filter(shoot__team_applications=None).first()
+        return [
+            path("applications:teams"),
+            path("applications:team_apply", fresh.shoot_id),
+            path("applications:team_apply", role.shoot_id),  # applied already: says so
+        ]
     shoot = (
         Shoot.objects.managed_by(demo["owner"])
         .filter(pk__in=Application.objects.values("role__shoot"))
@@ -123,12 +134,16 @@ def pages_of(page, base: str, persona: str, demo) -> list[str]:
     from applications.models import Wrap
 
     wrapped = Wrap.objects.filter(studio=studio).order_by("pk").first()
+    from applications.models import TeamApplication
+
+    team_shoot = TeamApplication.objects.get(stage="sent").shoot_id
     return [
         "/studio/shoots/",
         "/studio/shoots/new/",
         path("applications:shoot_wrap", wrapped.shoot_id),
         path("accounts:crew_search") + "?department=lighting&city=hengdian",
         f"/studio/shoots/{shoot.pk}/applicants/",
+        f"/studio/shoots/{team_shoot}/applicants/",  # a team's application, as one unit
         path("postings:shoot_edit", shoot.pk),
         path("accounts:studio_team", studio.slug),
         f"/studios/{studio.slug}/",
@@ -148,7 +163,7 @@ def test_every_page_passes_axe_and_the_html_checker_in_both_languages(
     served = tmp_path / "html"
     served.mkdir()
     problems = []
-    for persona in ("anonymous", "graduate", "owner"):
+    for persona in ("anonymous", "graduate", "owner", "gaffer"):
         if persona != "anonymous":
             sign_in(audited, live_server, demo[persona])
         for n, path in enumerate(pages_of(audited, live_server.url, persona, demo)):
