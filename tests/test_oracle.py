@@ -45,7 +45,7 @@ from hypothesis.stateful import (
 )
 
 from accounts.models import Studio, StudioMembership, Unavailability
-from applications.models import Application, Wrap
+from applications.models import Application, CrewTeam, TeamApplication, TeamMember, Wrap
 from jobboard.transitions import InvalidTransition
 from postings.models import City, Report, Role, SavedSearch, Shoot
 from tests import oracle
@@ -199,6 +199,10 @@ class Callsheet(RuleBasedStateMachine):
         ]
         self.owners = {self.studio_a.pk: self.people[3], self.studio_b.pk: self.people[4]}
         self.alert = SavedSearch.objects.create(user=self.crew_a, name="灯光", query="q=灯光")
+        # A team: crew A heads it, crew B joined. Its bookings move the same copies (the
+        # roles' booked counts and listings) as single ones, all at once.
+        self.team = CrewTeam.objects.create(head=self.crew_a, name="灯光组")
+        TeamMember.objects.create(team=self.team, email=self.crew_b.email).accept(self.crew_b)
         self.searches: list[dict] = [{}, {"q": "助理", "sort": "pay"}]
         try:
             self.wrapped_history()
@@ -552,6 +556,47 @@ class Callsheet(RuleBasedStateMachine):
         by = application.applicant if action in {"accept", "decline", "withdraw"} else studio_member
         self.attempt(getattr(application, action), by=by)
 
+    @precondition(lambda self: Role.objects.filter(listed=True).exists())
+    @rule(data=st.data(), confirms=st.booleans())
+    def team_applies(self, data, confirms):
+        """Crew A applies with the team to one or two roles of a shoot; crew B confirms
+        (the applications reach the studio) or declines their place."""
+        listed = list(Role.objects.filter(listed=True).order_by("pk"))
+        lead = data.draw(st.sampled_from(listed))
+        second = data.draw(st.sampled_from([r for r in listed if r.shoot_id == lead.shoot_id]))
+        if not (self.crew_a.is_active and self.crew_b.is_active):
+            return
+        try:
+            with transaction.atomic():
+                team_application = TeamApplication.start(
+                    team=self.team,
+                    shoot=lead.shoot,
+                    by=self.crew_a,
+                    places={self.crew_a: lead, self.crew_b: second},
+                    note="",
+                )
+        except InvalidTransition:
+            return
+        if confirms:
+            self.attempt(team_application.confirm, by=self.crew_b, dates_confirmed=True)
+        else:
+            self.attempt(team_application.decline_place, by=self.crew_b)
+
+    @precondition(lambda self: TeamApplication.objects.filter(stage="sent").exists())
+    @rule(
+        data=st.data(),
+        action=st.sampled_from(["shortlist", "offer", "reject", "accept", "decline"]),
+    )
+    def team_decision(self, data, action):
+        """The studio decides for the whole team; crew A answers its offer for everyone."""
+        sent = list(TeamApplication.objects.filter(stage="sent").order_by("pk"))
+        team_application = data.draw(st.sampled_from(sent))
+        if action in {"accept", "decline"}:
+            self.attempt(getattr(team_application, action), by=self.crew_a)
+        else:
+            by = self.owner(team_application.shoot).user
+            self.attempt(getattr(team_application, action), by=by)
+
     @rule(
         who=st.sampled_from(["crew_a", "crew_b"]),
         starts_in=st.integers(min_value=0, max_value=40),
@@ -878,6 +923,37 @@ def test_every_action_once_in_a_scripted_walk():
         def wrap(**filters):
             return Wrap.objects.filter(**filters).order_by("pk").first()
 
+        def team_role(second=False):
+            """A listed role of a shoot that neither crew member applied to nor is booked on
+            its dates and that has two openings free: the first such role, and the second
+            place (another role, or the same if it has both openings)."""
+            crew = [m.crew_a, m.crew_b]
+            taken = Application.objects.filter(applicant__in=crew)
+            booked = list(Application.objects.booked().filter(applicant__in=crew))
+            for shoot in (
+                Shoot.objects.filter(roles__listed=True)
+                .exclude(roles__applications__in=taken)
+                .distinct()
+                .order_by("pk")
+            ):
+                if any(
+                    b.booked_dates.lower <= shoot.end_date
+                    and shoot.start_date < b.booked_dates.upper
+                    for b in booked
+                ):
+                    continue
+                slots = [
+                    role
+                    for role in shoot.roles.filter(listed=True).order_by("pk")
+                    for _ in range(role.openings - role.booked_count)
+                ]
+                if len(slots) >= 2:
+                    return slots[1] if second else slots[0]
+            raise AssertionError("no shoot for the team to apply to")
+
+        def team_sent():
+            return TeamApplication.objects.filter(stage="sent").order_by("pk").first()
+
         steps = [
             # After the wrap: studio A's record (5 of 5 paid on time over 2 shoots) and the
             # filter of studios that pay on time, as answers, disputes and hiding change it.
@@ -942,6 +1018,24 @@ def test_every_action_once_in_a_scripted_walk():
             lambda: m.apply(Choose(first_listed()), who="crew_a"),
             lambda: m.move_application(Choose(last_of(m.crew_a)), action="offer"),
             lambda: m.move_application(Choose(last_of(m.crew_a)), action="accept"),
+            # The team: declined once, then sent, offered and booked whole; one released.
+            lambda: m.post_shoot(
+                "a",
+                SHOOT_TITLES[2],
+                "hengdian",
+                [(ROLE_TITLES[0], "lighting", 600, "day", False)]
+                + [(ROLE_TITLES[3], "lighting", 350, "day", True)],
+                60,
+                5,
+                True,
+                True,
+            ),
+            lambda: m.team_applies(Choose(team_role(), team_role(second=True)), confirms=False),
+            lambda: m.team_applies(Choose(team_role(), team_role(second=True)), confirms=True),
+            lambda: m.team_decision(Choose(team_sent()), action="offer"),
+            lambda: m.team_decision(Choose(team_sent()), action="accept"),
+            lambda: m.search({"fits_me": "on"}),
+            lambda: m.move_application(Choose(last_of(m.crew_b)), action="release"),
             lambda: m.time_passes(days=8),
             lambda: m.time_passes(days=20),
             # crew A's booking from the opening board has wrapped: they answer on their page.
@@ -957,5 +1051,8 @@ def test_every_action_once_in_a_scripted_walk():
         # hid an entry from studio A's record.
         assert Wrap.objects.filter(application__applicant=m.crew_a).exclude(paid="").exists()
         assert Wrap.objects.filter(hidden_at__isnull=False).exists()
+        # The team was booked whole (crew B's booking released afterwards).
+        booked_team = TeamApplication.objects.get(stage="sent")
+        assert {a.status for a in booked_team.sent_applications()} == {"booked", "released"}
     finally:
         m.teardown()
