@@ -53,6 +53,12 @@ class CrewProfileForm(forms.ModelForm):
     """The crew profile, the person's name (kept on the user) and an optional new CV."""
 
     name = forms.CharField(label=_("Your name"), max_length=100)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        required=False,
+        help_text=_("Optional. Only a studio that books you sees it, with your WeChat ID."),
+    )
     departments = forms.MultipleChoiceField(
         label=_("Departments"),
         choices=Department.choices,
@@ -82,6 +88,7 @@ class CrewProfileForm(forms.ModelForm):
             "portfolio_url",
             "expected_day_rate",
             "own_kit",
+            "wechat_id",
             "visibility",
         ]
         widgets = {
@@ -94,6 +101,7 @@ class CrewProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["name"].initial = user.name
+        self.fields["phone"].initial = user.phone
         cities = City.objects.all()
         self.fields["home_city"].queryset = cities
         self.fields["work_cities"].queryset = cities

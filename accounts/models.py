@@ -68,6 +68,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
+
+    class MessageEmails(models.TextChoices):
+        INSTANT = "instant", _("At once (at most one email per conversation every 15 minutes)")
+        BATCHED = "batched", _("Batched: one email a day with every unread conversation")
+        OFF = "off", _("Off: I read them on Callsheet")
+
+    message_emails = models.CharField(
+        _("emails about new messages"),
+        max_length=10,
+        choices=MessageEmails.choices,
+        default=MessageEmails.INSTANT,
+    )
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,
@@ -97,6 +109,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Whether they are a member of a studio (the request's user has it from the statement
         that loads it: jobboard.backends)."""
         return self.studio_memberships.exists()
+
+    @cached_property
+    def unread_threads(self) -> int:
+        """How many conversations have messages they have not read (the menu's count: one
+        query on the pages that show it)."""
+        from applications.threads import unread_threads
+
+        return User.objects.filter(pk=self.pk).values_list(unread_threads(), flat=True)[0]
 
     @property
     def has_staff_powers(self) -> bool:
@@ -159,6 +179,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         for studio in Studio.objects.filter(pk__in=studios).order_by("pk"):
             studio.refresh_record()  # their open disputes are over: nobody can settle them
         RoleInvitation.objects.filter(crew=self).delete()  # invitations to apply they received
+        # Their messages: the words and the files go; the other side keeps that they wrote.
+        from applications.models import Message
+
+        for message in Message.objects.filter(author=self).exclude(attachment=""):
+            message.attachment.delete(save=False)
+        Message.objects.filter(author=self).update(
+            body="", attachment="", attachment_name="", author=None
+        )
         # Teams: they leave those they joined, their invitations go, and the teams they head
         # end (the team applications still being confirmed are not sent; those with a studio
         # become each member's own).
@@ -368,6 +396,12 @@ class CrewProfile(models.Model):
     showreel_url = models.URLField(_("showreel link"), blank=True, validators=[http_url_validator])
     portfolio_url = models.URLField(
         _("portfolio link"), blank=True, validators=[http_url_validator]
+    )
+    wechat_id = models.CharField(
+        _("WeChat ID"),
+        max_length=40,
+        blank=True,
+        help_text=_("Optional. Only a studio that books you sees it, with your phone."),
     )
     expected_day_rate = models.PositiveIntegerField(
         _("expected day rate (¥)"), null=True, blank=True, validators=[MaxValueValidator(100_000)]

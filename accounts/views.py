@@ -97,7 +97,8 @@ def profile_edit(request):
         try:
             with transaction.atomic():
                 user.name = form.cleaned_data["name"].strip()
-                user.save(update_fields=["name"])
+                user.phone = form.cleaned_data["phone"].strip()
+                user.save(update_fields=["name", "phone"])
                 if "visibility" in form.changed_data:  # they answered on the form
                     profile.answer_findable(
                         profile.visibility == CrewProfile.Visibility.VERIFIED_STUDIOS
@@ -385,10 +386,13 @@ def invitation_accept(request, token: str):
 
 
 def _export_data(user) -> tuple[dict, list[tuple[str, object]]]:
+    from django.db.models import Q
+
     from accounts.models import StudioBlock
     from applications.models import (
         Application,
         CrewTeam,
+        Message,
         RoleInvitation,
         TeamMember,
         TeamPlace,
@@ -453,6 +457,21 @@ def _export_data(user) -> tuple[dict, list[tuple[str, object]]]:
             for p in TeamPlace.objects.filter(member=user).select_related(
                 "team_application__team", "team_application__shoot", "role"
             )
+        ],
+        # The conversations on their applications, and what they wrote for their studios.
+        "messages": [
+            {
+                "role": m.application.role.title,
+                "shoot": m.application.role.shoot.title,
+                "from_studio": m.from_studio,
+                "written_by_me": m.author_id == user.pk,
+                "body": m.body,
+                "attachment": m.attachment_name,
+                "sent_at": m.created_at,
+            }
+            for m in Message.objects.filter(Q(application__applicant=user) | Q(author=user))
+            .select_related("application__role__shoot")
+            .order_by("application_id", "created_at")
         ],
         "blocked_studios": [
             b.studio.name

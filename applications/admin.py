@@ -10,6 +10,7 @@ from applications.models import (
     Application,
     ApplicationEvent,
     CVView,
+    Message,
     TeamApplication,
     TeamPlace,
     Wrap,
@@ -241,6 +242,63 @@ class TeamApplicationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Flagged and reported messages. Opening one shows its whole conversation; every opening
+    is logged, and the conversation's participants see when a moderator read it."""
+
+    list_display = ["application", "from_studio", "excerpt", "warns", "reported_at", "created_at"]
+    list_filter = ["warns", ("reported_at", admin.EmptyFieldListFilter), "from_studio"]
+    search_fields = ["body", "application__role__shoot__title"]
+    list_select_related = ["application__role__shoot", "application__applicant"]
+    readonly_fields = ["application", "from_studio", "flags", "warns", "reported_at", "thread"]
+    fields = readonly_fields
+
+    @admin.display(description=_("message"))
+    def excerpt(self, obj):
+        return obj.body[:80]
+
+    @admin.display(description=_("conversation"))
+    def thread(self, obj):
+        rows = Message.objects.filter(application=obj.application).order_by("created_at", "pk")
+        return format_html(
+            '<ol class="thread-items">{}</ol>',
+            format_html_join(
+                "",
+                "<li><strong>{}</strong> · {}<br>{}{}</li>",
+                (
+                    (
+                        _("Studio") if m.from_studio else _("Crew member"),
+                        m.created_at.strftime("%Y-%m-%d %H:%M"),
+                        m.body,
+                        f" [{m.attachment_name}]" if m.attachment_name else "",
+                    )
+                    for m in rows
+                ),
+            ),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Each look at a conversation is logged for its participants to see."""
+        from applications.models import ThreadModeratorView
+
+        message = self.get_object(request, object_id)
+        if message is not None and request.method == "GET":
+            ThreadModeratorView.objects.create(
+                application_id=message.application_id, moderator=request.user
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method in {"GET", "HEAD"} and super().has_view_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -335,3 +335,28 @@ def team_member_withdrew(team_application, application) -> None:
     if head.pk != application.applicant_id:
         url = _url_for(head, "applications:teams")
         email_user(head, "team_member_withdrew", {**context, "url": url, "to_head": True})
+
+
+def _thread_context(message, user) -> dict:
+    application = message.application
+    role = application.role
+    return {
+        "shoot": role.shoot.title,
+        "role": role.title,
+        "author": (
+            role.shoot.studio.name if message.from_studio else application.applicant.display_name
+        ),
+        "excerpt": message.body[:300],
+        "attachment": message.attachment_name,
+        "warns": message.warns,
+        "url": _url_for(user, "applications:thread", pk=application.pk),
+    }
+
+
+def new_message(message, user) -> None:
+    """A new message in a thread, to one person of the other side (``threads.notify``)."""
+    email_user(user, "new_message", _thread_context(message, user))
+
+
+def message_digest(user, threads: list[dict]) -> None:
+    email_user(user, "message_digest", {"threads": threads})

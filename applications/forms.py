@@ -253,3 +253,58 @@ class TeamConfirmForm(forms.Form):
     consent = forms.BooleanField(
         label=_("I agree to share my profile and its CV with the studio for this place")
     )
+
+
+ATTACHMENT_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
+
+
+class ThreadMessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+    )
+    attachment = forms.FileField(
+        label=_("Attach a PDF or an image (at most 5 MB)"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,image/png,image/jpeg,image/webp"}
+        ),
+    )
+
+    def clean_attachment(self):
+        """Judged by its content, never its name: a PDF that opens, or a PNG, JPEG or WebP."""
+        import filetype
+
+        upload = self.cleaned_data.get("attachment")
+        if not upload:
+            return upload
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("Attachments must be 5 MB or smaller."))
+        upload.seek(0)
+        kind = filetype.guess(upload.read(2048))
+        upload.seek(0)
+        if kind is None or kind.mime not in ATTACHMENT_TYPES:
+            raise forms.ValidationError(_("Attach a PDF, or a PNG, JPEG or WebP image."))
+        if kind.mime == "application/pdf":
+            validate_cv(upload)  # a PDF that opens (its messages name a CV; the rule is one)
+        upload.content_kind = kind.mime
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        empty = not (data.get("body") or "").strip() and not data.get("attachment")
+        if empty and not self.errors:
+            raise forms.ValidationError(_("Write a message or attach a file."))
+        return data
+
+
+class MessageEmailsForm(forms.Form):
+    message_emails = forms.ChoiceField(label=_("Emails about new messages"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["message_emails"].choices = User.MessageEmails.choices

@@ -1261,3 +1261,4 @@ class RoleInvitation(models.Model):
 
 # Crews that apply as a team (models of their own module, registered with this app's).
 from applications.teams import CrewTeam, TeamApplication, TeamMember, TeamPlace  # noqa: E402, F401
+from applications.threads import Message, ThreadModeratorView, ThreadState  # noqa: E402, F401

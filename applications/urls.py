@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications import team_views, views
+from applications import team_views, thread_views, views
 
 app_name = "applications"
 
@@ -27,6 +27,19 @@ urlpatterns = [
         name="pipeline_action",
     ),
     path("applications/<int:pk>/cv/", views.cv, name="cv"),
+    path("me/messages/", thread_views.inbox, name="inbox"),
+    path("applications/<int:pk>/messages/", thread_views.thread, name="thread"),
+    path(
+        "applications/<int:pk>/messages/emails/",
+        thread_views.message_emails,
+        name="message_emails",
+    ),
+    path(
+        "messages/<int:pk>/attachment/",
+        thread_views.message_attachment,
+        name="message_attachment",
+    ),
+    path("messages/<int:pk>/report/", thread_views.message_report, name="message_report"),
     path("me/teams/", team_views.teams, name="teams"),
     path("me/teams/new/", team_views.team_create, name="team_create"),
     path("me/teams/<int:pk>/invite/", team_views.team_invite, name="team_invite"),

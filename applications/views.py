@@ -31,6 +31,7 @@ from applications.models import (
     ApplicationEvent,
     CrewTeam,
     CVView,
+    Message,
     RoleInvitation,
     TeamApplication,
     TeamPlace,
@@ -207,8 +208,24 @@ def my_applications(request):
     # After the wrap: the bookings to answer for, newest first (they outlive applications).
     wraps = list(Wrap.objects.filter(crew=request.user).select_related("role", "shoot", "studio"))
     wrap_of = {wrap.application_id: wrap for wrap in wraps}
+    # The conversation on each: its messages and how many they have not read.
+    talked = dict(
+        Message.objects.filter(application__applicant=request.user)
+        .values("application")
+        .annotate(n=Count("pk"))
+        .values_list("application", "n")
+    )
+    unread = dict(
+        Message.objects.unread_by(request.user)
+        .filter(application__applicant=request.user)
+        .values("application")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("application", "n")
+    )
     for application in applications:
         application.wrap_card = wrap_of.get(application.pk)
+        application.message_count = talked.get(application.pk, 0)
+        application.unread = unread.get(application.pk, 0)
     cv_views = sorted(
         ((view, a) for a in applications for view in a.cv_views.all()),
         key=lambda pair: pair[0].viewed_at,

@@ -566,7 +566,9 @@ class Shoot(models.Model):
 
     @transaction.atomic
     def hide_for_reports(self) -> None:
-        if self.hidden_at is None and self.reports.open().count() >= REPORTS_TO_HIDE:
+        # People's reports: Callsheet's own screening (no reporter) queues, never hides.
+        people = self.reports.open().filter(reporter__isnull=False)
+        if self.hidden_at is None and people.count() >= REPORTS_TO_HIDE:
             self.hidden_at = timezone.now()
             self.save(update_fields=["hidden_at", "updated_at"])
             self.sync_roles()

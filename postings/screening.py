@@ -65,6 +65,9 @@ OFF_PLATFORM_TERMS = [
     "微信号",
     "微信联系",
     "微信详聊",
+    "微信详谈",
+    # "add me on WeChat / QQ" (加我微信, 加我vx, 加我q): the most common way off a platform.
+    "加我(?:微|v(?![a-z])|wx|vx|qq|q(?![a-z])|扣)",
     "微x",
     "v信",
     "威信",

@@ -1023,8 +1023,10 @@ def test_every_action_once_in_a_scripted_walk():
                 "a",
                 SHOOT_TITLES[2],
                 "hengdian",
-                [(ROLE_TITLES[0], "lighting", 600, "day", False)]
-                + [(ROLE_TITLES[3], "lighting", 350, "day", True)],
+                [
+                    (ROLE_TITLES[0], "lighting", 600, "day", False),
+                    (ROLE_TITLES[3], "lighting", 350, "day", True),
+                ],
                 60,
                 5,
                 True,

@@ -74,6 +74,20 @@
       .catch(function () { /* the native field stays */ });
   }
   document.addEventListener("DOMContentLoaded", speakDates);
+  // An open conversation refreshes every 15 seconds through htmx (loaded on its page), and not
+  // while the tab is hidden; it catches up at once when the tab shows again.
+  function pollThreads() {
+    if (!window.htmx || document.visibilityState !== "visible") return;
+    document.querySelectorAll("[data-thread-poll]").forEach(function (thread) {
+      window.htmx.trigger(thread, "thread-poll");
+    });
+  }
+  window.addEventListener("load", function () {
+    var thread = document.querySelector("[data-thread-poll]");
+    if (!thread) return;
+    window.setInterval(pollThreads, Number(thread.dataset.threadPoll) * 1000);
+    document.addEventListener("visibilitychange", pollThreads);
+  });
   // "Add another role" brings the page back at the new row (#role-N; the browser scrolls to
   // it): its first field takes the focus (autofocus is ignored when the address names a spot).
   window.addEventListener("load", function () {

@@ -135,6 +135,24 @@ def world(graduate, other_graduate, recruiter, other_recruiter, owner, moderator
     TeamPlace.objects.create(team_application=confirming, member=graduate, role=later)
     TeamPlace.objects.create(team_application=confirming, member=other_graduate, role=later)
     objects.update(team=team, team_member=joined, team_sent=sent, team_confirming=confirming)
+    # A conversation on the graduate's submitted application: the studio asks for a deposit
+    # (flagged), the graduate answers with a PDF.
+    from django.core.files.base import ContentFile
+
+    from applications.models import Message
+    from tests.applications.conftest import make_pdf
+
+    objects["message"] = Message.send(
+        application=submitted, by=recruiter, body="入组前请先交押金500元"
+    )
+    objects["message_file"] = Message.send(
+        application=submitted,
+        by=graduate,
+        body="作品集见附件",
+        attachment=ContentFile(make_pdf(), name="portfolio.pdf"),
+        attachment_name="portfolio.pdf",
+        attachment_type="application/pdf",
+    )
     return objects
 
 

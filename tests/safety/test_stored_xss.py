@@ -45,6 +45,9 @@ FIELDS = {
     "event.private_note",
     "event.rejection_message",
     "report.details",
+    "message.body",
+    "message.attachment_name",
+    "team.name",
 }
 
 
@@ -80,6 +83,18 @@ def poison(world, graduate, recruiter):
         note=payload("application.note"), cv_name=payload("application.cv_name") + ".pdf"
     )
     Report.objects.filter(pk=world["report"].pk).update(details=payload("report.details"))
+    from applications.models import CrewTeam, Message
+
+    Message.objects.filter(pk=world["message_file"].pk).update(
+        body=payload("message.body"), attachment_name=payload("message.attachment_name")
+    )
+    CrewTeam.objects.filter(pk=world["team"].pk).update(name=payload("team.name"))
+    # A new message with the payload: it is emailed to the studio (plain text), whose last
+    # email about this thread is made older than 15 minutes.
+    from applications.models import ThreadState
+
+    ThreadState.objects.update(emailed_at=None)
+    Message.send(application=world["app_submitted"], by=graduate, body=payload("message.body"))
     world["app_submitted"].refresh_from_db()
     world["app_submitted"].add_private_note(by=recruiter, note=payload("event.private_note"))
     world["app_submitted"].reject(by=recruiter, message=payload("event.rejection_message"))
@@ -110,6 +125,9 @@ def pages(world):
             reverse("accounts:studio_detail", args=[studio.slug]),
         ],
         "graduate": [
+            reverse("applications:thread", args=[app.pk]),
+            reverse("applications:inbox"),
+            reverse("applications:teams"),
             reverse("applications:my_applications"),
             reverse("accounts:dashboard"),
             reverse("accounts:profile_edit"),
@@ -118,6 +136,7 @@ def pages(world):
         "recruiter": [
             reverse("postings:my_shoots"),
             reverse("applications:pipeline", args=[shoot.pk]),
+            reverse("applications:thread", args=[app.pk]),
             reverse("postings:shoot_edit", args=[shoot.pk]),
             reverse("postings:shoot_edit", args=[world["rejected_shoot"].pk]),
             reverse("accounts:dashboard"),
@@ -133,6 +152,9 @@ def pages(world):
             reverse(f"{app_admin}_change", args=[app.pk]),
             reverse(f"{studio_admin}_changelist"),
             reverse(f"{studio_admin}_change", args=[studio.pk]),
+            reverse("admin:applications_message_changelist"),
+            reverse("admin:applications_message_change", args=[world["message_file"].pk]),
+            reverse("admin:applications_teamapplication_change", args=[world["team_sent"].pk]),
             reverse("admin:index"),
         ],
     }
@@ -156,6 +178,7 @@ def test_feed_and_emails_carry_payloads_as_text(poisoned):
     feed = client_for(None).get(reverse("postings:feed")).content.decode()
     assert not RAW.search(feed)
     assert mail.outbox, "the rejection sent an email"
+    assert any("message.body" in m.body for m in mail.outbox), "the message was emailed"
     for message in mail.outbox:
         # Plain-text emails only: nothing a mail client would run.
         assert not getattr(message, "alternatives", None)

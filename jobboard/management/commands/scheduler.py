@@ -49,6 +49,7 @@ SCHEDULE = [
     Job("close_expired_shoots", every=timedelta(hours=1)),
     Job("remind_offers", every=timedelta(hours=1)),
     Job("send_application_digests", daily_at="08:00"),
+    Job("send_message_digests", daily_at="18:00"),
     Job("ask_wrap", daily_at="10:00"),
     Job("prune_db_task_results", daily_at="04:00", when=_task_results_in_database),
 ]
@@ -57,7 +58,8 @@ SCHEDULE = [
 class Command(BaseCommand):
     help = (
         "Run periodic commands forever: send_alerts every 5 minutes, close_expired_shoots and "
-        "remind_offers hourly, send_application_digests daily at 08:00 and "
+        "remind_offers hourly, send_application_digests daily at 08:00, "
+        "send_message_digests daily at 18:00 and "
         "prune_db_task_results daily at 04:00 (Asia/Shanghai; with the database task backend). "
         "Each command is idempotent, so a restart or two schedulers at once cause no duplicate "
         "effect. A failing command is logged and the others go on. --once runs each command a "

@@ -1,0 +1,313 @@
+"""Talk on the application: one screened thread per application between the applicant and the
+members of the studio applied to, kept on Callsheet as the record of what was said.
+
+A message is screened with the postings' rules (``postings.screening``): before a booking, one
+that asks for a fee or a deposit, or to move to WeChat, QQ or a phone number, carries a warning
+for its reader and a one-tap report; a studio's such message also reaches the moderators'
+queue. Emails go at most once per thread per 15 minutes to a person who chose them at once, or
+in a digest to one who chose batched (``send_message_digests``). Moderators who read a thread
+are logged, and the log is shown in the thread."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications import emails
+from applications.models import Application
+from jobboard.storage import get_private_storage, private_name
+from jobboard.transitions import InvalidTransition
+
+MESSAGE_MAX_CHARS = 2000
+EMAIL_GAP = timedelta(minutes=15)  # at most one email per thread and person in this time
+OPEN_AFTER_SHOOT = timedelta(days=90)  # a thread is read-only this long after the shoot
+MESSAGES_PER_WINDOW = (20, 600)  # per person: 20 messages in 10 minutes
+# An application that ended without a booking closes its thread (a released booking keeps it:
+# there is still the shoot to talk about).
+CLOSED_WITHOUT_BOOKING = {
+    Application.Status.REJECTED,
+    Application.Status.DECLINED,
+    Application.Status.WITHDRAWN,
+    Application.Status.ENDED,
+}
+
+
+def attachment_upload_to(instance, filename: str) -> str:
+    extension = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
+        instance.attachment_type, ".webp"
+    )
+    return private_name("messages", extension)
+
+
+def thread_is_open(application) -> bool:
+    """Messages can still be sent: the application has not ended without a booking, its
+    applicant still has an account, and the shoot ended less than 90 days ago."""
+    if application.status in CLOSED_WITHOUT_BOOKING or not application.applicant.is_active:
+        return False
+    return timezone.localdate() <= application.role.end_date + OPEN_AFTER_SHOOT
+
+
+class MessageQuerySet(models.QuerySet):
+    def unread_by(self, user) -> MessageQuerySet:
+        """Messages to ``user`` (from the other side of threads they are in) that came after
+        they last read the thread. ``user`` may be an ``OuterRef`` (``unread_threads``)."""
+        # Inside ``read_at``'s subquery an outer user is one level further out.
+        deeper = OuterRef(user) if isinstance(user, OuterRef) else user
+        read_at = ThreadState.objects.filter(
+            application=OuterRef("application"), user=deeper, read_at__isnull=False
+        )
+        return self.filter(
+            Q(application__applicant=user, from_studio=True)
+            | Q(application__role__shoot__studio__memberships__user=user, from_studio=False)
+        ).filter(Q(~Exists(read_at)) | Q(created_at__gt=Subquery(read_at.values("read_at")[:1])))
+
+
+def unread_threads(user_ref="pk"):
+    """An expression: how many threads have messages the user (``OuterRef(user_ref)``) has
+    not read (``User.unread_threads``, the menu's count)."""
+    unread = (
+        Message.objects.unread_by(OuterRef(user_ref))
+        .order_by()
+        .annotate(group=Value(1))
+        .values("group")
+        .annotate(n=Count("application", distinct=True))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(unread, output_field=models.IntegerField()), 0)
+
+
+class Message(models.Model):
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("application"),
+        db_index=False,  # the index below leads with it
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    from_studio = models.BooleanField(_("from the studio"))
+    body = models.TextField(_("message"), max_length=MESSAGE_MAX_CHARS, blank=True)
+    attachment = models.FileField(
+        _("attachment"), upload_to=attachment_upload_to, storage=get_private_storage, blank=True
+    )
+    attachment_name = models.CharField(_("attachment name"), max_length=255, blank=True)
+    attachment_type = models.CharField(_("attachment type"), max_length=40, blank=True)
+    # What screening found (``postings.screening.findings``): [rule, matched text] pairs.
+    flags = models.JSONField(_("screening flags"), default=list, blank=True)
+    # Sent before a booking with flags: its reader sees the scam warning.
+    warns = models.BooleanField(_("shows the scam warning"), default=False)
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["application", "created_at"], name="message_thread"),
+            models.Index(fields=["created_at"], name="message_flagged", condition=Q(warns=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.body[:40]}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.attachment_type.startswith("image/")
+
+    @classmethod
+    @transaction.atomic
+    def send(
+        cls, *, application, by, body: str, attachment=None, attachment_name="", attachment_type=""
+    ) -> Message:
+        """``by`` writes in the thread of ``application``: its applicant or a member of the
+        studio applied to. Refused once the thread is read-only."""
+        from postings import screening
+
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("role__shoot__studio", "applicant")
+            .get(pk=application.pk)
+        )
+        studio = application.role.shoot.studio
+        if by.pk == application.applicant_id:
+            from_studio = False
+        elif studio.is_member(by):
+            from_studio = True
+        else:
+            raise InvalidTransition(_("Only the applicant and the studio write in this thread."))
+        if not thread_is_open(application):
+            raise InvalidTransition(_("This conversation is closed: it can be read, not added to."))
+        body = body.strip()
+        if not body and not attachment:
+            raise InvalidTransition(_("Write a message or attach a file."))
+        flags = [list(pair) for pair in screening.findings(body)] if body else []
+        message = cls(
+            application=application,
+            author=by,
+            from_studio=from_studio,
+            body=body,
+            attachment_name=attachment_name,
+            attachment_type=attachment_type,
+            flags=flags,
+            warns=bool(flags) and application.status != Application.Status.BOOKED,
+        )
+        if attachment:
+            message.attachment = attachment
+        message.save()
+        ThreadState.mark_read(application, by)
+        if message.warns and from_studio:
+            _to_moderators(message)
+        notify(message)
+        return message
+
+    @transaction.atomic
+    def report(self, *, by) -> None:
+        """The reader reports a studio's message: it goes to the moderators with the shoot."""
+        from postings.models import Report
+
+        locked = Message.objects.select_for_update().get(pk=self.pk)
+        if not self.from_studio or by.pk != self.application.applicant_id:
+            raise InvalidTransition(_("Only the applicant can report the studio's messages."))
+        if locked.reported_at is not None:
+            raise InvalidTransition(_("You have reported this message already."))
+        self.reported_at = timezone.now()
+        self.save(update_fields=["reported_at"])
+        shoot = self.application.role.shoot
+        reason = _reason(self.flags)
+        details = f"[message #{self.pk}] {self.body[:1500]}"
+        if shoot.is_public:
+            Report.file(shoot=shoot, reporter=by, reason=reason, details=details)
+        else:
+            Report.objects.create(shoot=shoot, reporter=by, reason=reason, details=details)
+
+
+def _reason(flags) -> str:
+    from postings.models import Report
+
+    rules = {rule for rule, _text in flags}
+    return Report.Reason.FEE if "fee" in rules or not rules else Report.Reason.OFF_PLATFORM
+
+
+def _to_moderators(message) -> None:
+    """A studio's flagged message before a booking: one open report per thread in the
+    moderators' queue (filed by nobody: Callsheet's screening)."""
+    from postings.models import Report
+
+    shoot = message.application.role.shoot
+    marker = f"[thread #{message.application_id}]"
+    if Report.objects.open().filter(shoot=shoot, details__startswith=marker).exists():
+        return
+    Report.objects.create(
+        shoot=shoot,
+        reporter=None,
+        reason=_reason(message.flags),
+        details=f"{marker} {message.body[:1500]}",
+    )
+
+
+class ThreadState(models.Model):
+    """What one person has seen of one thread, and when they were last emailed about it."""
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("application"),
+        db_index=False,
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thread state")
+        verbose_name_plural = _("thread states")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "user"], name="thread_state_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.application_id}"
+
+    @classmethod
+    def mark_read(cls, application, user) -> None:
+        cls.objects.update_or_create(
+            application_id=application.pk, user=user, defaults={"read_at": timezone.now()}
+        )
+
+
+class ThreadModeratorView(models.Model):
+    """A moderator read the thread (in the admin or on the site): its participants see it."""
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="moderator_views",
+        verbose_name=_("application"),
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("moderator"),
+    )
+    viewed_at = models.DateTimeField(_("viewed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("moderator's view of a thread")
+        verbose_name_plural = _("moderators' views of threads")
+        ordering = ["viewed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.moderator_id} · {self.application_id}"
+
+
+def recipients(message) -> list:
+    """The other side of the thread: the applicant, or every member of the studio."""
+    from accounts.models import User
+
+    application = message.application
+    if message.from_studio:
+        return [application.applicant]
+    return list(
+        User.objects.filter(
+            studio_memberships__studio_id=application.role.shoot.studio_id, is_active=True
+        ).order_by("pk")
+    )
+
+
+def notify(message) -> None:
+    """Email each recipient who chose emails at once, unless they were emailed about this
+    thread in the last 15 minutes (the email says how many messages wait)."""
+    from accounts.models import User
+
+    now = timezone.now()
+    for user in recipients(message):
+        if user.message_emails != User.MessageEmails.INSTANT:
+            continue
+        state, _created = ThreadState.objects.get_or_create(
+            application_id=message.application_id, user=user
+        )
+        if state.emailed_at and state.emailed_at > now - EMAIL_GAP:
+            continue
+        state.emailed_at = now
+        state.save(update_fields=["emailed_at"])
+        emails.new_message(message, user)
