@@ -70,15 +70,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
 
     class MessageEmails(models.TextChoices):
-        INSTANT = "instant", _("At once (at most one email per conversation every 15 minutes)")
-        BATCHED = "batched", _("Batched: one email a day with every unread conversation")
-        OFF = "off", _("Off: I read them on Callsheet")
+        INSTANT = "instant", _("At once")
+        BATCHED = "batched", _("Once a day")
+        OFF = "off", _("Off")
 
     message_emails = models.CharField(
         _("emails about new messages"),
         max_length=10,
         choices=MessageEmails.choices,
         default=MessageEmails.INSTANT,
+        help_text=_(
+            "At once: at most one email per conversation every 15 minutes. Once a day: one "
+            "email listing every conversation with unread messages."
+        ),
     )
     is_staff = models.BooleanField(
         _("staff status"),

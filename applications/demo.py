@@ -288,3 +288,83 @@ def add_team_with_pending_application(stdout, password: str) -> None:
             note="灯光师与灯光助理，一起到组。 A gaffer and an assistant, arriving together.",
         )
         stdout.write(f"A team's application waits for {graduate.email} to confirm: {other.title}.")
+
+
+def add_conversations(stdout) -> None:
+    """Conversations in several states: 星河 Xinghe asks the graduate a question and gets an
+    answer; 宙途 Zhoutu asks the make-up artist for a "costume deposit" and a WeChat chat
+    before any booking (flagged: the warning, and the moderators' queue); the graduate's
+    booking with 宙途 shows both sides' contacts; a turned-down application's thread is
+    read-only. Idempotent."""
+    from applications.models import Message
+
+    if Message.objects.exists():
+        return
+    User = get_user_model()
+    graduate = User.objects.filter(email="grad@callsheet.example").first()
+    makeup = User.objects.filter(email="makeup@callsheet.example").first()
+    if graduate is None or makeup is None:
+        return
+    CrewProfile.objects.filter(user=graduate).update(wechat_id="lixiaodeng_2026")
+    User.objects.filter(pk=graduate.pk, phone="").update(phone="13900000001")
+    graduate.refresh_from_db()
+
+    def member_of(slug):
+        studio = Studio.objects.filter(slug=slug).first()
+        return studio.memberships.select_related("user").order_by("pk").first().user
+
+    mine = Application.objects.filter(applicant=graduate).select_related("role__shoot__studio")
+    asked = mine.filter(status="submitted", role__shoot__studio__slug="xinghe").first()
+    if asked is not None:
+        Message.send(
+            application=asked,
+            by=member_of("xinghe"),
+            body="你好！看到你是应届生，跟过灯光组吗？12号能提前一天到横店吗？"
+            " Hi! Have you worked in a lighting crew, and can you arrive a day early?",
+        )
+        Message.send(
+            application=asked,
+            by=graduate,
+            body="跟过两部毕业作品的灯光组，11号可以到。"
+            " I lit two graduation films, and I can arrive on the 11th.",
+        )
+    booked = mine.filter(status="booked").first()
+    if booked is not None:
+        Message.send(
+            application=booked,
+            by=member_of(booked.role.shoot.studio.slug),
+            body="开机当天早上7点在影视城南门集合，带好身份证。"
+            " Day one: 7:00 at the south gate of the studio city; bring your ID card.",
+        )
+    turned_down = mine.filter(status="rejected").first()
+    if turned_down is not None:
+        # Written before the studio turned it down (the thread is read-only now).
+        rejected_at = turned_down.events.filter(to_status="rejected").first().created_at
+        Message.objects.create(
+            application=turned_down,
+            author=graduate,
+            from_studio=False,
+            body="请问还在招人吗？我下周都有空。 Still hiring? I am free all next week.",
+            created_at=rejected_at - timedelta(hours=3),
+        )
+    zhoutu = Role.objects.listed().filter(shoot__studio__slug="zhoutu").order_by("pk")
+    role = zhoutu.exclude(applications__applicant=makeup).first()
+    if role is not None:
+        application = Application.submit(
+            role=role,
+            applicant=makeup,
+            note="两年跟组化妆经验。",
+            cv="",
+            cv_name="",
+            dates_confirmed=True,
+        )
+        Message.send(
+            application=application,
+            by=member_of("zhoutu"),
+            body="入组前需要先交300元服装押金，加我微信 zt_casting 详谈。"
+            " Before joining, pay a 300 yuan costume deposit; add me on WeChat to talk.",
+        )
+        stdout.write(
+            f"Conversations: a flagged deposit request from 宙途 to {makeup.email} "
+            f"({role.title}), and the graduate's threads."
+        )

@@ -308,3 +308,4 @@ class MessageEmailsForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["message_emails"].choices = User.MessageEmails.choices
+        self.fields["message_emails"].help_text = User._meta.get_field("message_emails").help_text

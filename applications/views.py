@@ -315,7 +315,16 @@ def pipeline(request, pk):
     page = Paginator(applications, PIPELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     by_role = {role.pk: [] for role in roles}
     rejectable = False
+    # Each applicant's conversation: how many messages the member has not read.
+    unread = dict(
+        Message.objects.unread_by(request.user)
+        .filter(application__in=[a.pk for a in page.object_list])
+        .values("application")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("application", "n")
+    )
     for application in page.object_list:
+        application.unread = unread.get(application.pk, 0)
         by_role[application.role_id].append(application)
         worked = application.applicant.worked_wraps
         application.completed = sum(wrap.is_credit for wrap in worked)

@@ -24,11 +24,15 @@ class Migration(migrations.Migration):
             name="message_emails",
             field=models.CharField(
                 choices=[
-                    ("instant", "At once (at most one email per conversation every 15 minutes)"),
-                    ("batched", "Batched: one email a day with every unread conversation"),
-                    ("off", "Off: I read them on Callsheet"),
+                    ("instant", "At once"),
+                    ("batched", "Once a day"),
+                    ("off", "Off"),
                 ],
                 default="instant",
+                help_text=(
+                    "At once: at most one email per conversation every 15 minutes. Once a day: "
+                    "one email listing every conversation with unread messages."
+                ),
                 max_length=10,
                 verbose_name="emails about new messages",
             ),

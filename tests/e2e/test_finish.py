@@ -115,6 +115,14 @@ def pages_of(page, base: str, persona: str, demo) -> list[str]:
         for wrap in Wrap.objects.filter(crew=demo["graduate"]).order_by("pk"):
             pages.append(path("applications:wrap", wrap.pk))  # answered, and waiting
         pages.append(path("applications:teams"))  # a place to confirm, a team joined
+        # Conversations: the inbox, a question answered, a booking's (contacts shown), and a
+        # turned-down application's (read-only).
+        from applications.models import Message
+
+        pages.append(path("applications:inbox"))
+        threads = Message.objects.filter(application__applicant=demo["graduate"])
+        for application_id in sorted(set(threads.values_list("application_id", flat=True))):
+            pages.append(path("applications:thread", application_id))
         return pages
     if persona == "gaffer":
         # The head of a team: its applications (one with a studio, one being confirmed) and
@@ -137,6 +145,9 @@ def pages_of(page, base: str, persona: str, demo) -> list[str]:
     from applications.models import TeamApplication
 
     team_shoot = TeamApplication.objects.get(stage="sent").shoot_id
+    from applications.models import Message
+
+    asked = Message.objects.filter(application__role__shoot__studio=studio).first().application_id
     return [
         "/studio/shoots/",
         "/studio/shoots/new/",
@@ -144,6 +155,8 @@ def pages_of(page, base: str, persona: str, demo) -> list[str]:
         path("accounts:crew_search") + "?department=lighting&city=hengdian",
         f"/studio/shoots/{shoot.pk}/applicants/",
         f"/studio/shoots/{team_shoot}/applicants/",  # a team's application, as one unit
+        path("applications:inbox"),
+        path("applications:thread", asked),  # the studio's side of a conversation
         path("postings:shoot_edit", shoot.pk),
         path("accounts:studio_team", studio.slug),
         f"/studios/{studio.slug}/",

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from accounts.models import Studio
 from accounts.validators import validate_credit_code
-from postings.models import Role, Shoot
+from postings.models import Report, Role, Shoot
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +101,17 @@ def test_load_demo_has_a_team_with_a_pending_application():
     waiting = TeamApplication.objects.get(stage=TeamApplication.Stage.CONFIRMING)
     assert waiting.places.get(confirmed_at__isnull=True).member.email == "grad@callsheet.example"
     assert "gaffer@callsheet.example" in out.getvalue()
+
+
+def test_load_demo_has_conversations_one_with_a_flagged_deposit_request():
+    from applications.models import Message
+    from applications.threads import thread_is_open
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+    flagged = Message.objects.get(warns=True)
+    assert flagged.from_studio and flagged.application.role.shoot.studio.slug == "zhoutu"
+    assert Report.objects.filter(reporter=None, details__contains="押金").exists()
+    threads = {m.application for m in Message.objects.select_related("application__role")}
+    assert {a.status for a in threads} >= {"submitted", "booked", "rejected"}
+    assert not thread_is_open(next(a for a in threads if a.status == "rejected"))

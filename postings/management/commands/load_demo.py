@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.validators import credit_code_check_character
 from applications.demo import (
+    add_conversations,
     add_findable_crew_and_an_invitation,
     add_team_with_pending_application,
     add_wrapped_shoots,
@@ -439,6 +440,7 @@ class Command(BaseCommand):
         add_wrapped_shoots(self.stdout, password)
         add_findable_crew_and_an_invitation(self.stdout)
         add_team_with_pending_application(self.stdout, password)
+        add_conversations(self.stdout)
 
     def shoots(self, studios, cities, today, Shoot, Role) -> int:
         """26 shoots: most published, some waiting for review (one with fee flags), some
