@@ -60,7 +60,8 @@ def role_detail(request, pk):
 @login_not_required
 @require_safe
 def call_sheet(request, pk):
-    sheet = pages.call_sheet(request, pk, viewer=signed_in_user(request))
+    viewer = signed_in_user(request)
+    sheet = pages.call_sheet(request, pk, viewer=viewer)
     context = {
         "shoot": sheet.shoot,
         "studio": sheet.shoot.studio,
@@ -69,6 +70,18 @@ def call_sheet(request, pk):
         "is_member": sheet.is_member,
         "page_version": sheet.body_key,
     }
+    # Contacts, once booked: the studio's members see their booked crew's; a booked crew
+    # member sees the contact on set. Never in the cached body, which everyone shares.
+    if viewer is not None:
+        from applications.models import Application
+
+        booked = Application.objects.booked().filter(role__shoot=sheet.shoot)
+        if sheet.is_member:
+            context["booked_crew"] = list(
+                booked.select_related("role", "applicant__crew_profile").order_by("role_id", "pk")
+            )
+        else:
+            context["my_booking"] = booked.filter(applicant=viewer).select_related("role").first()
     return render(request, "postings/call_sheet.html", context)
 
 

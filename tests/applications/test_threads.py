@@ -263,3 +263,20 @@ def test_deletion_and_export_include_messages(as_user, application, graduate, re
     graduate.erase()
     bodies = list(Message.objects.order_by("pk").values_list("body", flat=True))
     assert bodies == ["", "剧组的话"]
+
+
+def test_the_call_sheet_shows_contacts_to_each_side_once_booked(
+    as_user, application, graduate, recruiter, other_graduate, client
+):
+    graduate.phone = "13912345678"
+    graduate.save()
+    sheet = reverse("postings:call_sheet", args=[application.role.shoot_id])
+    assert "13912345678" not in as_user(recruiter).get(sheet).content.decode()
+    assert "13800000000" not in as_user(graduate).get(sheet).content.decode()
+    application.offer(by=recruiter)
+    application.accept(by=graduate)
+    assert "13912345678" in as_user(recruiter).get(sheet).content.decode()
+    assert "13800000000" in as_user(graduate).get(sheet).content.decode()
+    for outsider in (as_user(other_graduate), client):
+        html = outsider.get(sheet).content.decode()
+        assert "13912345678" not in html and "13800000000" not in html
