@@ -116,8 +116,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def unread_threads(self) -> int:
-        """How many conversations have messages they have not read (the menu's count: one
-        query on the pages that show it)."""
+        """How many conversations have messages they have not read (the menu's count; the
+        request's user has it from the statement that loads it: jobboard.backends)."""
         from applications.threads import unread_threads
 
         return User.objects.filter(pk=self.pk).values_list(unread_threads(), flat=True)[0]

@@ -79,7 +79,17 @@ def unread_threads(user_ref="pk"):
         .annotate(n=Count("application", distinct=True))
         .values("n")[:1]
     )
-    return Coalesce(Subquery(unread, output_field=models.IntegerField()), 0)
+    return _AsReturned(Subquery(unread, output_field=models.IntegerField()), 0)
+
+
+class _AsReturned(Coalesce):
+    """COALESCE of an integer, as psycopg returns it (a Python int already): no converter, so
+    the statement that loads the signed-in user (a compiled query, ``jobboard.backends``)
+    can carry it."""
+
+    @property
+    def convert_value(self):
+        return self._convert_value_noop
 
 
 class Message(models.Model):

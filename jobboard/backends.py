@@ -20,7 +20,12 @@ def _by_key(pk):
     # Whether they work for a studio (the menu shows "My shoots" only then): asked in the
     # same statement, so a page costs no query for it.
     in_a_studio = Exists(StudioMembership.objects.filter(user_id=OuterRef("pk")))
-    return user_model._default_manager.filter(pk=pk).values(*fields, in_a_studio=in_a_studio)
+    # The conversations with messages they have not read (the menu's count), likewise.
+    from applications.threads import unread_threads
+
+    return user_model._default_manager.filter(pk=pk).values(
+        *fields, in_a_studio=in_a_studio, unread_threads=unread_threads()
+    )
 
 
 USER_BY_KEY = CompiledQuery(_by_key, int, prepare=True)
@@ -37,6 +42,7 @@ class UserByKey:
             return None
         user = loaded(get_user_model(), **rows[0])
         user.in_a_studio = rows[0]["in_a_studio"]
+        user.unread_threads = rows[0]["unread_threads"]
         return user if self.user_can_authenticate(user) else None
 
 
