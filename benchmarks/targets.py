@@ -84,6 +84,54 @@ end
 """
 
 
+def message_script(paths: list[str], cookies: list[str]) -> str:
+    """wrk Lua: each request writes in another thread as its applicant (paths[i] with
+    cookies[i]), round robin from a different start in each thread, so that no person goes
+    over the limit of 20 messages in 10 minutes at a few hundred a second."""
+    lua_paths = ",".join(json.dumps(p) for p in paths)
+    lua_cookies = ",".join(json.dumps(c) for c in cookies)
+    body = f"csrfmiddlewaretoken={CSRF}&body=bench+message"
+    return f"""
+local paths = {{{lua_paths}}}
+local cookies = {{{lua_cookies}}}
+local threads = 0
+local counter = 0
+function setup(thread)
+  thread:set("thread_id", threads)
+  threads = threads + 1
+end
+function init(args)
+  counter = (os.time() + thread_id * math.floor(#paths / 2)) % #paths
+end
+function request()
+  counter = counter % #paths + 1
+  return wrk.format("POST", paths[counter], {{
+    ["Cookie"] = cookies[counter],
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+  }}, {json.dumps(body)})
+end
+"""
+
+
+def thread_with_messages(application, n: int = 30):
+    """A conversation of ``n`` messages between the applicant and the studio (made once)."""
+    from applications.models import Message
+
+    have = Message.objects.filter(application=application).count()
+    if have < n:
+        member = application.role.shoot.studio.memberships.first().user
+        Message.objects.bulk_create(
+            Message(
+                application=application,
+                author=member if i % 2 else application.applicant,
+                from_studio=bool(i % 2),
+                body=f"第{i}条消息：明天几点到组？ Message {i}: what time tomorrow?",
+            )
+            for i in range(have, n)
+        )
+    return application
+
+
 def crew_with_calendar() -> CrewProfile:
     """The crew member whose "fits my availability" is measured: one with two periods off."""
     return (
@@ -207,6 +255,47 @@ def main() -> None:
             "lua": apply_script(
                 [reverse("applications:apply", args=[pk]) for pk in roles],
                 [session_cookie(u) for u in applicants],
+            ),
+        }
+    )
+    # Conversations: a thread of 30 messages read by its applicant; and sending, each request
+    # as another applicant in their own thread (the limit is 20 messages in 10 minutes a
+    # person). Every run starts from the same state: earlier runs' messages and counters go.
+    from applications.models import Message
+
+    Message.objects.filter(body="bench message").delete()
+    RateCounter.objects.filter(key__startswith="message:").delete()
+    talking = (
+        Application.objects.filter(status__in=["submitted", "shortlisted"])
+        .exclude(applicant__in=fresh)
+        .filter(role__end_date__gte=timezone.localdate())
+        .select_related("role__shoot__studio", "applicant")
+        .order_by("pk")
+    )
+    thread = thread_with_messages(talking.first())
+    targets.append(
+        {
+            "name": "thread (30 messages)",
+            "group": "list",
+            "path": reverse("applications:thread", args=[thread.pk]),
+            "cookie": session_cookie(thread.applicant),
+        }
+    )
+    senders, seen = [], set()
+    for application in talking[:6000]:
+        if application.applicant_id not in seen:
+            seen.add(application.applicant_id)
+            senders.append(application)
+        if len(senders) == 2000:
+            break
+    targets.append(
+        {
+            "name": "send a message (POST)",
+            "group": "write",
+            "path": reverse("applications:thread", args=[senders[0].pk]),
+            "lua": message_script(
+                [reverse("applications:thread", args=[a.pk]) for a in senders],
+                [session_cookie(a.applicant) for a in senders],
             ),
         }
     )
