@@ -249,7 +249,32 @@ class ReportAdmin(admin.ModelAdmin):
         "handled_at",
         "resolution",
         "created_at",
+        "conversation",
     ]
+
+    @admin.display(description=_("conversation"))
+    def conversation(self, obj):
+        """A report of a message, or Callsheet's screening of a thread: the conversation's
+        messages, to read in full (each reading is logged for its participants)."""
+        import re
+
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        from applications.models import Message
+
+        found = re.match(r"\[(message|thread) #(\d+)\]", obj.details or "")
+        if not found:
+            return "—"
+        kind, pk = found.groups()
+        messages = Message.objects.filter(**({"pk": pk} if kind == "message" else {}))
+        if kind == "thread":
+            messages = messages.filter(application_id=pk)
+        message = messages.order_by("pk").first()
+        if message is None:
+            return "—"
+        url = reverse("admin:applications_message_change", args=[message.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Read the conversation"))
 
     def has_add_permission(self, request):
         return False

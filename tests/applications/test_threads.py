@@ -280,3 +280,17 @@ def test_the_call_sheet_shows_contacts_to_each_side_once_booked(
     for outsider in (as_user(other_graduate), client):
         html = outsider.get(sheet).content.decode()
         assert "13912345678" not in html and "13800000000" not in html
+
+
+def test_a_reported_message_leads_the_moderator_to_the_conversation(
+    as_user, application, graduate, recruiter, moderator
+):
+    send(as_user(recruiter), application, DEPOSIT)
+    message = Message.objects.get()
+    as_user(graduate).post(reverse("applications:message_report", args=[message.pk]))
+    mod = as_user(moderator)
+    for report in Report.objects.all():
+        html = mod.get(f"/en/admin/postings/report/{report.pk}/change/").content.decode()
+        link = f"/en/admin/applications/message/{message.pk}/change/"
+        assert link in html
+        assert DEPOSIT in mod.get(link).content.decode()
