@@ -328,7 +328,7 @@ def add_conversations(stdout) -> None:
             body="跟过两部毕业作品的灯光组，11号可以到。"
             " I lit two graduation films, and I can arrive on the 11th.",
         )
-    booked = mine.filter(status="booked").first()
+    booked = mine.filter(status="booked", role__end_date__gte=timezone.localdate()).first()
     if booked is not None:
         Message.send(
             application=booked,
