@@ -50,6 +50,7 @@ FINISHED = {
     "close_expired_shoots": "1 shoot(s) expired.",
     "remind_offers": "Sent 0 offer reminder(s).",
     "send_application_digests": "Sent 0 digest(s).",
+    "send_message_digests": "Message digests sent: 0.",
     "ask_wrap": "Asked 0 crew member(s)",
     "prune_db_task_results": "Deleted 0 task result(s)",
 }
@@ -111,7 +112,7 @@ def test_once_logs_a_failing_job_runs_the_others_and_exits_non_zero(
 
     assert exit.value.code == 1
     output = capsys.readouterr()
-    assert "1 of 6 periodic commands failed: remind_offers" in output.err
+    assert "1 of 7 periodic commands failed: remind_offers" in output.err
     [failure] = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert failure.getMessage() == "periodic command remind_offers failed"
     assert "mail server on fire" in str(failure.exc_info[1])
