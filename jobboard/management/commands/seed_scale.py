@@ -620,7 +620,8 @@ class Command(BaseCommand):
                 bookings.append(row)
         applications, events, wraps = [], [], []
         for pk, user_id, role_id, start, end, shoot_id, studio_id, status in bookings:
-            offered_at = now - timedelta(days=rng.randrange(1, 30))
+            # After they applied (the seeded applications were made just now).
+            offered_at = now + timedelta(minutes=rng.randrange(1, 120))
             applications.append(
                 Application(
                     pk=pk,
@@ -643,7 +644,7 @@ class Command(BaseCommand):
                     from_status=S.OFFERED,
                     to_status=S.BOOKED,
                     actor_id=user_id,
-                    created_at=offered_at + timedelta(hours=rng.randrange(1, 48)),
+                    created_at=offered_at + timedelta(minutes=rng.randrange(1, 60)),
                 ),
             ]
             if end < today:
