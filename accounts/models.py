@@ -110,9 +110,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def display_name(self) -> str:
         """How other people see this person: their name, else their email, and "deleted
         account" once they deleted it (the row stays under records others keep)."""
-        if self.is_erased:
+        return self.display_name_of(self.name, self.email)
+
+    @staticmethod
+    def display_name_of(name: str, email: str) -> str:
+        """``display_name`` from the two columns it reads (for rows read without a User)."""
+        if email.endswith(ERASED_EMAIL_DOMAIN):
             return str(_("Deleted account"))
-        return self.name or self.email
+        return name or email
 
     def clean(self) -> None:
         super().clean()

@@ -2,8 +2,7 @@ import csv
 
 from django.contrib import messages
 from django.core.files.base import ContentFile
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,12 +33,13 @@ from applications.models import (
     Wrap,
     date_clashes,
 )
+from applications.pipeline import managed_shoots
+from applications.pipeline import pipeline as applicants
 from jobboard import ratelimit
 from jobboard.transitions import InvalidTransition
 from postings.models import Shoot
 
 # Applying is rate-limited per person: this many submissions per window (in seconds).
-PIPELINE_PAGE_SIZE = 50
 APPLY_RATE = 10
 APPLY_WINDOW = 60
 
@@ -50,11 +50,7 @@ def _apply_allowed(user) -> bool:
     return ratelimit.allow(f"apply:{user.pk}", APPLY_RATE, APPLY_WINDOW)
 
 
-def _managed_shoots(user):
-    """Shoots whose pipeline ``user`` may see: their studio's, or every one for moderators."""
-    if user.has_staff_powers:
-        return Shoot.objects.all()
-    return Shoot.objects.managed_by(user)
+_managed_shoots = managed_shoots
 
 
 def _studio_applications(user):
@@ -250,103 +246,14 @@ def decline(request, pk):
 
 
 def pipeline(request, pk):
-    shoot = get_object_or_404(_managed_shoots(request.user).select_related("studio", "city"), pk=pk)
-    roles = list(shoot.roles.all())
-    status = request.GET.get("status", "")
-    if status not in Application.Status.values:
-        status = ""
-    role_filter = request.GET.get("role", "")
-    role_ids = {str(role.pk) for role in roles}
-    if role_filter not in role_ids:
-        role_filter = ""
-
-    applications = (
-        Application.objects.filter(role__shoot=shoot)
-        .with_availability()
-        .select_related("role", "applicant", "applicant__crew_profile")
-        .prefetch_related(
-            "applicant__crew_profile__credits",
-            Prefetch("events", ApplicationEvent.objects.select_related("actor")),
-            # Their record on Callsheet: bookings a studio confirmed, and any "did not show".
-            Prefetch(
-                "applicant__wraps",
-                Wrap.objects.exclude(worked="")
-                .filter(hidden_at__isnull=True)  # a moderator's hide covers the studio's word
-                .select_related("role", "shoot", "studio")
-                .order_by("-shoot__end_date", "pk"),
-                to_attr="worked_wraps",
-            ),
-        )
-        .order_by("created_at", "pk")
-    )
-    if status:
-        applications = applications.filter(status=status)
-    if role_filter:
-        applications = applications.filter(role_id=role_filter)
-    # A busy shoot has hundreds of applicants: show them a page at a time, grouped by role.
-    page = Paginator(applications, PIPELINE_PAGE_SIZE).get_page(request.GET.get("page"))
-    by_role = {role.pk: [] for role in roles}
-    rejectable = False
-    for application in page.object_list:
-        by_role[application.role_id].append(application)
-        worked = application.applicant.worked_wraps
-        application.completed = sum(wrap.is_credit for wrap in worked)
-        application.credits = [w for w in worked if w.is_credit and not w.credit_hidden]
-        application.no_shows = [w for w in worked if w.worked == Wrap.Worked.NO_SHOW]
-        rejectable = rejectable or application.can_reject
-    for role in roles:
-        role.pipeline = by_role[role.pk]
-    shown_roles = [r for r in roles if not role_filter or str(r.pk) == role_filter]
-    if page.paginator.num_pages > 1:
-        shown_roles = [r for r in shown_roles if r.pipeline]
-
-    counts = dict(
-        Application.objects.filter(role__shoot=shoot)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    status_filters = [
-        (value, label, counts.get(value, 0)) for value, label in Application.Status.choices
-    ]
-    invitations = list(
-        RoleInvitation.objects.filter(role__shoot=shoot)
-        .with_application()
-        .select_related("crew", "role")
-        .order_by("-created_at", "pk")
-    )
-    return render(
+    found = applicants(
         request,
-        "applications/pipeline.html",
-        {
-            "shoot": shoot,
-            "roles": roles,
-            "shown_roles": shown_roles,
-            "page": page,
-            "status": status,
-            "role_filter": role_filter,
-            "status_filters": status_filters,
-            "total": sum(counts.values()),
-            "rejectable": rejectable,
-            "message_form": MessageForm(),
-            "note_form": PrivateNoteForm(),
-            "my_shoots_url": reverse("postings:my_shoots"),
-            "invitations": invitations,
-            # Crew free on the shoot's dates who work in its city, for a verified studio.
-            "find_crew_url": reverse("accounts:crew_search")
-            + "?"
-            + urlencode(
-                {
-                    "studio": shoot.studio.slug,
-                    "city": shoot.city.slug,
-                    "start": shoot.start_date.isoformat(),
-                    "end": shoot.end_date.isoformat(),
-                }
-            )
-            if shoot.studio.is_verified
-            else "",
-        },
+        pk,
+        status=request.GET.get("status", ""),
+        role=request.GET.get("role", ""),
+        page_number=request.GET.get("page"),
     )
+    return render(request, "applications/pipeline.html", {"shoot": found.shoot, "body": found.body})
 
 
 def _back_to_pipeline(request, shoot_id: int, anchor: str = "") -> HttpResponse:

@@ -32,7 +32,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.http import QueryDict
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from freezegun import freeze_time
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -57,6 +58,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2027, 3, 1, 10, 0, tzinfo=SHANGHAI)
 LANGUAGES = ["zh-hans", "en"]
 RECORD = re.compile(r'data-record="([^"]*)"')
+APPLICANT = re.compile(r'<article class="applicant" id="application-(\d+)">(.*?)</article>', re.S)
+RELIABILITY = re.compile(r'<p class="reliability">(.*?)</p>', re.S)
 HISTORY_DAYS = 40  # the wrapped shoots' history begins this long before START
 
 # Text from which titles and searches are made: Chinese and English, with shared words.
@@ -619,6 +622,23 @@ class Callsheet(RuleBasedStateMachine):
             else:
                 self.attempt(wrap.still_unpaid, by=wrap.crew)
 
+    @precondition(lambda self: Wrap.objects.exists())
+    @rule(data=st.data(), worked=st.sampled_from(["all_days", "left_early", "no_show"]))
+    def confirm_work(self, data, worked):
+        """The studio says whether a booked crew member worked (their record in pipelines)."""
+        wrap = data.draw(st.sampled_from(list(Wrap.objects.order_by("pk"))))
+        self.attempt(wrap.confirm_work, by=self.owners[wrap.studio_id].user, worked=worked)
+
+    @precondition(lambda self: Application.objects.exists())
+    @rule(
+        data=st.data(), note=st.sampled_from(["面试优先 · first to call", "<!-- form fields -->"])
+    )
+    def private_note(self, data, note):
+        """A studio member writes a private note on an application, through its pipeline."""
+        application = data.draw(st.sampled_from(list(Application.objects.order_by("pk"))))
+        owner = self.owners[application.role.shoot.studio_id]
+        owner.client.post(f"/zh-hans/studio/applications/{application.pk}/note/", {"note": note})
+
     @precondition(lambda self: Wrap.objects.filter(hidden_at__isnull=True).exists())
     @rule(data=st.data())
     def hide_from_record(self, data):
@@ -675,6 +695,7 @@ class Callsheet(RuleBasedStateMachine):
                     self.check_call_sheet(person, viewer, language, shoot)
         self.check_feed_and_sitemap(language)
         self.check_studio_pages(language)
+        self.check_pipelines(language)
         self.check_endings()
         self.alert.refresh_from_db()
         served = [role.pk for role in self.alert.new_roles(timezone.now())]
@@ -791,6 +812,62 @@ class Callsheet(RuleBasedStateMachine):
             assert html.escape(shoot.title) in body, where
             for role in shoot.roles.all():
                 assert html.escape(role.title) in body, where
+
+    def check_pipelines(self, language):
+        """Each shoot's pipeline as its studio's member sees it (its first page, and one
+        status's), and, in turn, as staff or the other studio's member do."""
+        for shoot in Shoot.objects.select_related("studio").order_by("pk"):
+            expected = oracle.pipeline(shoot)
+            statuses = sorted({a.status for a in expected})
+            owner = self.owners[shoot.studio_id]
+            other = self.people[4 if owner is self.people[3] else 3]
+            for person in (owner, (other, self.people[5])[self.steps % 2]):
+                viewer = person.viewer
+                url = f"/{language}/studio/shoots/{shoot.pk}/applicants/"
+                response = person.client.get(url)
+                where = (person, language, shoot.pk)
+                if not oracle.pipeline_visible(viewer, shoot):
+                    assert response.status_code == 404, where
+                    continue
+                assert response.status_code == 200, where
+                self.check_pipeline(response, expected[: oracle.PAGE_SIZE], language, where)
+                if statuses and person is owner:
+                    status = statuses[self.steps % len(statuses)]
+                    response = person.client.get(url, {"status": status})
+                    wanted = [a for a in expected if a.status == status][: oracle.PAGE_SIZE]
+                    self.check_pipeline(response, wanted, language, (*where, status))
+
+    def check_pipeline(self, response, expected, language, where):
+        body = response.content.decode()
+        shown = dict(APPLICANT.findall(body))
+        assert sorted(int(pk) for pk in shown) == sorted(a.pk for a in expected), where
+        with translation.override(language):
+            words = {
+                "booked elsewhere": gettext("Booked elsewhere on these dates"),
+                "days off": gettext("Marked unavailable on some shoot days"),
+                "free": gettext("Free on the shoot dates"),
+            }
+            labels = dict(Application.Status.choices)
+            labels = {value: str(label) for value, label in labels.items()}
+        for applicant in expected:
+            article = shown[str(applicant.pk)]
+            at = (*where, applicant)
+            assert f">{html.escape(applicant.name)}</h3>" in article, at
+            assert f">{html.escape(labels[applicant.status])}</span>" in article, at
+            for kind, text in words.items():
+                assert (html.escape(text) in article) == (kind == applicant.availability), at
+            record = RELIABILITY.search(article)
+            if applicant.completed is None:
+                assert record is None, at
+            else:
+                numbers = re.findall(r"\d+", record.group(1)) if record else []
+                assert numbers == ([str(applicant.completed)] if applicant.completed else []), at
+            assert article.count("</time>") == applicant.history, at
+            notes = re.findall(
+                r'class="private-note">.*?</strong> · [^:]*: (.*?)</li>', article, re.S
+            )
+            assert [html.unescape(n) for n in notes] == applicant.notes, at
+            assert "<!-- form fields -->" not in article, at
 
     def check_feed_and_sitemap(self, language):
         anonymous = self.people[0].client
