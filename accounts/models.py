@@ -386,7 +386,15 @@ class CrewProfile(models.Model):
     class Meta:
         verbose_name = _("crew profile")
         verbose_name_plural = _("crew profiles")
-        indexes = [GinIndex(fields=["departments"], name="crewprofile_departments_gin")]
+        indexes = [
+            GinIndex(fields=["departments"], name="crewprofile_departments_gin"),
+            # Crew search by department reads only crew who let studios find them.
+            GinIndex(
+                fields=["departments"],
+                name="crewprofile_findable_gin",
+                condition=Q(visibility="verified"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.user.display_name
