@@ -129,7 +129,7 @@ def full_crew_search() -> tuple[str, User]:
     link asks: the first department and city whose results fill a page (and more). At 10,000
     roles (2,000 crew) no department and city do: there, the department alone."""
     from accounts.filters import CrewFilter
-    from accounts.views import CREW_PAGE_SIZE
+    from accounts.search import PAGE_SIZE as CREW_PAGE_SIZE
 
     studio = Studio.objects.verified().filter(memberships__isnull=False).order_by("pk").first()
     member = StudioMembership.objects.filter(studio=studio).select_related("user").first().user

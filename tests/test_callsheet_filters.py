@@ -52,13 +52,3 @@ def test_filters_load_in_templates():
             Context({"a": date(YEAR, 6, 3), "b": date(YEAR, 6, 9)})
         )
     assert html == "Jun 3–9 · 7 days"
-
-
-def test_capture_renders_a_block_once_for_what_follows():
-    template = Template(
-        "{% load callsheet %}{% capture as options %}<option>{{ name }}</option>{% endcapture %}"
-        "[{{ options }}][{{ options }}]"
-    )
-    assert template.render(Context({"name": "<b>"})) == (
-        "[<option>&lt;b&gt;</option>][<option>&lt;b&gt;</option>]"
-    )

@@ -45,7 +45,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from accounts.models import Studio, StudioMembership, Unavailability
+from accounts.models import Credit, Studio, StudioMembership, Unavailability
 from applications.models import Application, Wrap
 from jobboard.transitions import InvalidTransition
 from postings.models import City, Report, Role, SavedSearch, Shoot
@@ -60,6 +60,7 @@ LANGUAGES = ["zh-hans", "en"]
 RECORD = re.compile(r'data-record="([^"]*)"')
 APPLICANT = re.compile(r'<article class="applicant" id="application-(\d+)">(.*?)</article>', re.S)
 RELIABILITY = re.compile(r'<p class="reliability">(.*?)</p>', re.S)
+CREW_CARD = re.compile(r'<article class="crew-card" id="crew-(\d+)">(.*?)</article>', re.S)
 HISTORY_DAYS = 40  # the wrapped shoots' history begins this long before START
 
 # Text from which titles and searches are made: Chinese and English, with shared words.
@@ -259,6 +260,8 @@ class Callsheet(RuleBasedStateMachine):
         applications[0].offer(by=self.owner(applications[0].role.shoot).user)
         applications[0].accept(by=applications[0].applicant)
         applications[1].shortlist(by=self.owner(applications[1].role.shoot).user)
+        # Crew search finds crew_a from the start; crew_b answers in the actions.
+        self.answer_findable("crew_a", True)
 
     def teardown(self):
         if os.environ.get("ORACLE_VERBOSE"):
@@ -622,6 +625,31 @@ class Callsheet(RuleBasedStateMachine):
             else:
                 self.attempt(wrap.still_unpaid, by=wrap.crew)
 
+    @rule(who=st.sampled_from(["crew_a", "crew_b"]), yes=st.booleans())
+    def answer_findable(self, who, yes):
+        """A crew member says whether verified studios may find them (their page's form)."""
+        person = self.people[1 if who == "crew_a" else 2]
+        if person.viewer is not None:
+            person.client.post(
+                "/zh-hans/me/profile/findable/", {"findable": "yes" if yes else "no"}
+            )
+
+    @rule(who=st.sampled_from(["crew_a", "crew_b"]), city=st.sampled_from(["zhengzhou", "xian"]))
+    def add_work_city(self, who, city):
+        user = self.crew_a if who == "crew_a" else self.crew_b
+        profile = getattr(user, "crew_profile", None)
+        if user.is_active and profile is not None:
+            profile.work_cities.add(City.objects.get(slug=city))
+
+    @rule(who=st.sampled_from(["crew_a", "crew_b"]))
+    def add_credit(self, who):
+        user = self.crew_a if who == "crew_a" else self.crew_b
+        profile = getattr(user, "crew_profile", None)
+        if user.is_active and profile is not None:
+            Credit.objects.create(
+                profile=profile, production_title="长安来信", role="灯光", year=2026
+            )
+
     @precondition(lambda self: Wrap.objects.exists())
     @rule(data=st.data(), worked=st.sampled_from(["all_days", "left_early", "no_show"]))
     def confirm_work(self, data, worked):
@@ -696,6 +724,7 @@ class Callsheet(RuleBasedStateMachine):
         self.check_feed_and_sitemap(language)
         self.check_studio_pages(language)
         self.check_pipelines(language)
+        self.check_crew_search(language)
         self.check_endings()
         self.alert.refresh_from_db()
         served = [role.pk for role in self.alert.new_roles(timezone.now())]
@@ -868,6 +897,48 @@ class Callsheet(RuleBasedStateMachine):
             )
             assert [html.unescape(n) for n in notes] == applicant.notes, at
             assert "<!-- form fields -->" not in article, at
+
+    def check_crew_search(self, language):
+        """Crew search as each studio's member sees it, with one of several searches in turn
+        (and every search's second run, from the caches)."""
+        today = timezone.localdate()
+        searches = [
+            {},
+            {
+                "start": (today + timedelta(days=3)).isoformat(),
+                "end": (today + timedelta(days=12)).isoformat(),
+            },
+            {"city": "zhengzhou", "department": "lighting"},
+            {"sort": "credits", "start": today.isoformat()},
+        ]
+        for params in (searches[self.steps % 4], searches[(self.steps + 2) % 4]):
+            for studio, person in (
+                (self.studio_a, self.people[3]),
+                (self.studio_b, self.people[4]),
+            ):
+                studio.refresh_from_db()
+                self.check_crew_search_as(studio, person, language, params)
+
+    def check_crew_search_as(self, studio, person, language, params):
+        expected = oracle.crew_search(studio, params)
+        for _ in range(2):
+            response = person.client.get(f"/{language}/studio/crew/", params)
+            where = (person, language, params)
+            if studio.verification_status != Studio.Verification.VERIFIED:
+                assert response.status_code == 404, where
+                return
+            assert response.status_code == 200, where
+            body = response.content.decode()
+            shown = CREW_CARD.findall(body)
+            assert [int(pk) for pk, _ in shown] == [f.profile.pk for f in expected], where
+            counts = re.findall(r'id="crew-count">\D*(\d+)', body)
+            counts += re.findall(r'href="#results">\D*(\d+)', body)  # the form's link
+            assert counts == [str(len(expected))] * 2, where
+            for (_, card), found in zip(shown, expected, strict=True):
+                assert html.escape(found.profile.user.name) in card, where
+                credits = re.findall(r"<dd>(.*?)</dd>", card, re.S)[1]  # after the cities
+                numbers = re.findall(r"\d+", credits)
+                assert numbers == [str(found.confirmed), str(found.listed)], (where, found)
 
     def check_feed_and_sitemap(self, language):
         anonymous = self.people[0].client

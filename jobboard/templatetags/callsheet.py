@@ -2,8 +2,7 @@
 
 ``{{ role.start_date|daterange:role.end_date }}`` gives ``6月3日–6月9日`` / ``Jun 3–9``;
 ``{{ role.start_date|shootspan:role.end_date }}`` adds the length, ``· 7 天`` / ``· 7 days``;
-``{{ 8000|yuan }}`` gives ``¥8,000``. The year is shown only when it is not this year.
-``{% capture as name %}…{% endcapture %}`` renders a block once for a loop that repeats it."""
+``{{ 8000|yuan }}`` gives ``¥8,000``. The year is shown only when it is not this year."""
 
 from datetime import date
 
@@ -71,26 +70,3 @@ def yuan(amount) -> str:
     if amount in (None, ""):
         return ""
     return f"¥{int(amount):,}"
-
-
-class CaptureNode(template.Node):
-    def __init__(self, nodelist, name: str):
-        self.nodelist, self.name = nodelist, name
-
-    def render(self, context) -> str:
-        # A SafeString: the engine escaped it as it would have in place.
-        context[self.name] = self.nodelist.render(context)
-        return ""
-
-
-@register.tag
-def capture(parser, token):
-    """``{% capture as name %}…{% endcapture %}``: render the block once, here, and keep its
-    HTML as ``name`` for what follows: for a block repeated unchanged in a loop (a form's
-    choices on every card), which would otherwise be rendered again for each."""
-    bits = token.split_contents()
-    if len(bits) != 3 or bits[1] != "as":
-        raise template.TemplateSyntaxError("usage: {% capture as name %}…{% endcapture %}")
-    nodelist = parser.parse(("endcapture",))
-    parser.delete_first_token()
-    return CaptureNode(nodelist, bits[2])
