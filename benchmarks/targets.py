@@ -126,8 +126,8 @@ def full_filtered_page(listed) -> str:
 def full_crew_search() -> tuple[str, User]:
     """A verified studio's member looking for crew of one department who work in one city and
     are free for ten days a month from now, as the pipeline's "find crew free on these dates"
-    link asks: the first department and city whose results fill a page (and more). At 10,000
-    roles (2,000 crew) no department and city do: there, the department alone."""
+    link asks: the first department and city whose results fill a page (and more), or, if
+    none does (a small database), the first department alone."""
     from accounts.filters import CrewFilter
     from accounts.search import PAGE_SIZE as CREW_PAGE_SIZE
 
