@@ -5,9 +5,12 @@ Never their contact details: results show what the profile shows a studio applie
 
 from __future__ import annotations
 
+import copy
+
 import django_filters
 from django import forms
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -127,13 +130,58 @@ class CrewFilter(django_filters.FilterSet):
         }[sort]
         return queryset.order_by(*order)
 
-    @property
-    def dates(self):
-        """The date range searched, (start, end), or None."""
-        if not self.is_bound or not self.form.is_valid():
+    _form_class = None
+
+    @classmethod
+    def form_class(cls):
+        """The search's form class, built once (django-filter builds one per request); each
+        form still gets its own copies of the fields (and a fresh query for the cities)."""
+        if cls._form_class is None:
+            filters = copy.deepcopy(cls.base_filters)
+            fields = {name: filter_.field for name, filter_ in filters.items()}
+            cls._form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        return cls._form_class
+
+    def get_form_class(self):
+        return self.form_class()
+
+    @classmethod
+    def raw(cls, data, name: str):
+        """A filter's value as its form field reads it from the parameters (the last of a
+        repeated value), not validated."""
+        field = cls.form_class().base_fields[name]
+        return field.widget.value_from_datadict(data, {}, name)
+
+    @classmethod
+    def canonical_query(cls, data) -> str:
+        """The search in ``data`` as a query string in a fixed order, each filter's value as
+        its field reads it (empty ones left out): two requests with the same canonical query
+        find the same people and show the same form. Needs no FilterSet (nor its queryset)."""
+        if not data:
+            return ""
+        values = ((name, cls.raw(data, name)) for name in cls.form_class().base_fields)
+        return urlencode([(name, str(v)) for name, v in values if v not in (None, "", False)])
+
+    @classmethod
+    def dates_of(cls, data):
+        """The date range searched, (start, end), as ``filter_queryset`` applies it (each date
+        as its field cleans it, an invalid one ignored), or None. Reads only the two dates."""
+        if not data:
             return None
-        start, end = self.form.cleaned_data.get("start"), self.form.cleaned_data.get("end")
+        fields = cls.form_class().base_fields
+        found = []
+        for name in ("start", "end"):
+            try:
+                found.append(fields[name].clean(cls.raw(data, name)))
+            except forms.ValidationError:
+                found.append(None)
+        start, end = found
         if not (start or end):
             return None
         start, end = start or end, end or start
         return (min(start, end), max(start, end))
+
+    @property
+    def dates(self):
+        """The date range searched (``dates_of``), or None."""
+        return self.dates_of(self.data if self.is_bound else None)

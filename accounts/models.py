@@ -134,9 +134,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def display_name(self) -> str:
         """How other people see this person: their name, else their email, and "deleted
         account" once they deleted it (the row stays under records others keep)."""
-        if self.is_erased:
+        return self.display_name_of(self.name, self.email)
+
+    @staticmethod
+    def display_name_of(name: str, email: str) -> str:
+        """``display_name`` from the two columns it reads (for rows read without a User)."""
+        if email.endswith(ERASED_EMAIL_DOMAIN):
             return str(_("Deleted account"))
-        return self.name or self.email
+        return name or email
 
     def clean(self) -> None:
         super().clean()
@@ -440,7 +445,15 @@ class CrewProfile(models.Model):
     class Meta:
         verbose_name = _("crew profile")
         verbose_name_plural = _("crew profiles")
-        indexes = [GinIndex(fields=["departments"], name="crewprofile_departments_gin")]
+        indexes = [
+            GinIndex(fields=["departments"], name="crewprofile_departments_gin"),
+            # Crew search by department reads only crew who let studios find them.
+            GinIndex(
+                fields=["departments"],
+                name="crewprofile_findable_gin",
+                condition=Q(visibility="verified"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.user.display_name

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -652,66 +651,30 @@ def account_delete(request):
 
 # --- Crew search, for verified studios --------------------------------------------------------
 
-CREW_PAGE_SIZE = 20
-
-
-def _finding_studio(user, slug: str = "") -> Studio | None:
-    """The verified studio whose member searches (the one named by ``slug`` when they are in
-    several); None when they are in none."""
-    studios = Studio.objects.managed_by(user).verified().order_by("pk")
-    return (slug and studios.filter(slug=slug).first()) or studios.first()
-
-
-def _roles_to_invite_to(studio):
-    from postings.models import Role
-
-    return (
-        Role.objects.listed()
-        .filter(shoot__studio=studio)
-        .select_related("shoot")
-        .order_by("start_date", "pk")
-    )
-
 
 @require_safe
 def crew_search(request):
     """Crew who let verified studios find them, for members of a verified studio only."""
-    from accounts.filters import CrewFilter
+    from accounts.search import crew_listing, finding_studio
 
-    studio = _finding_studio(request.user, request.GET.get("studio", ""))
+    studio = finding_studio(request.user, request.GET.get("studio", ""))
     if studio is None:
         raise Http404
-    crew = (
-        CrewProfile.objects.findable_by(studio)
-        .with_credit_counts()
-        .select_related("user", "home_city")
-        .prefetch_related("work_cities")
-    )
-    crew_filter = CrewFilter(request.GET, queryset=crew)
-    page = Paginator(crew_filter.qs, CREW_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "accounts/crew_search.html",
-        {
-            "studio": studio,
-            "filter": crew_filter,
-            "page": page,
-            "dates": crew_filter.dates,
-            "roles": list(_roles_to_invite_to(studio)),
-        },
-    )
+    listing = crew_listing(request, studio)
+    return render(request, "accounts/crew_search.html", {"studio": studio, "listing": listing})
 
 
 @require_POST
 def crew_invite(request):
     """Invite one person from the search to a role (``RoleInvitation.send`` decides)."""
     from accounts.models import User
+    from accounts.search import finding_studio, roles_to_invite_to
     from applications.models import RoleInvitation
 
-    studio = _finding_studio(request.user, request.POST.get("studio", ""))
+    studio = finding_studio(request.user, request.POST.get("studio", ""))
     if studio is None:
         raise Http404
-    form = RoleInviteForm(request.POST, roles=_roles_to_invite_to(studio))
+    form = RoleInviteForm(request.POST, roles=roles_to_invite_to(studio))
     back = request.POST.get("next", "")
     search_url = reverse("accounts:crew_search")
     if not (

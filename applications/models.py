@@ -100,6 +100,79 @@ class ApplicationQuerySet(models.QuerySet):
             has_days_off=Exists(days_off), booked_elsewhere=Exists(booked_elsewhere)
         )
 
+    def for_pipeline(self) -> ApplicationQuerySet:
+        """What a studio's pipeline shows of each application, one row (a dict) each, in one
+        query whatever the number of rows: its own columns and the applicant's
+        (``PIPELINE_COLUMNS``), availability on the role's dates (``with_availability``) and,
+        aggregated in SQL as JSON text, ``history`` (its events, oldest first), ``credits``
+        (the credits on the applicant's profile) and ``record`` (the bookings studios
+        confirmed they worked or that they did not show, unless a moderator hid the entry,
+        newest shoot first). ``applications.pipeline`` reads it."""
+        from django.contrib.postgres.aggregates import JSONBAgg
+        from django.db.models import F, Subquery, TextField
+        from django.db.models.functions import JSONObject
+
+        from accounts.models import Credit
+
+        def as_json(rows, group_by: str, order_by: list[str], **fields) -> Subquery:
+            # A JSON array of the rows (JSON text: no conversion), NULL when there are none.
+            return Subquery(
+                rows.order_by()
+                .values(group_by)
+                .annotate(json=JSONBAgg(JSONObject(**fields), order_by=order_by))
+                .values("json"),
+                output_field=TextField(),
+            )
+
+        # The team it was sent with, if any: a team is decided on as one (``applications.teams``).
+        team = Subquery(
+            TeamPlace.objects.filter(
+                application=OuterRef("pk"), team_application__stage="sent"
+            ).values("team_application__team__name")[:1],
+            output_field=TextField(),
+        )
+        return self.with_availability().values(
+            *PIPELINE_COLUMNS,
+            "has_days_off",
+            "booked_elsewhere",
+            team=team,
+            history=as_json(
+                ApplicationEvent.objects.filter(application=OuterRef("pk")),
+                "application",
+                ["created_at", "pk"],
+                at=F("created_at"),
+                to=F("to_status"),
+                private=F("is_private"),
+                note=F("note"),
+                actor_name=F("actor__name"),
+                actor_email=F("actor__email"),
+            ),
+            credits=as_json(
+                Credit.objects.filter(profile__user=OuterRef("applicant")),
+                "profile",
+                ["-year", "pk"],
+                title=F("production_title"),
+                role=F("role"),
+                year=F("year"),
+                studio=F("studio_name"),
+            ),
+            record=as_json(
+                Wrap.objects.exclude(worked="").filter(
+                    crew=OuterRef("applicant"), hidden_at__isnull=True
+                ),
+                "crew",
+                ["-shoot__end_date", "pk"],
+                worked=F("worked"),
+                credit_hidden=F("credit_hidden"),
+                shoot=F("shoot__title"),
+                start=F("shoot__start_date"),
+                end=F("shoot__end_date"),
+                role=F("role__title"),
+                studio=F("studio__name"),
+                reply=F("crew_reply"),
+            ),
+        )
+
     def offers_to_remind(self, now=None) -> ApplicationQuerySet:
         """Offers made more than ``OFFER_REMINDER_AFTER`` ago, still unanswered, not yet
         reminded."""
@@ -168,6 +241,29 @@ def _insert_values(instance, leave_out=()) -> tuple[list[str], list]:
 def _delete_stored_cv(application) -> None:
     if application.cv and application.cv._committed:
         application.cv.storage.delete(application.cv.name)
+
+
+# What the pipeline shows of an application, its applicant and their profile (the profile's
+# id says whether they have one: an erased account has none).
+PIPELINE_COLUMNS = [
+    "id",
+    "role_id",
+    "status",
+    "note",
+    "cv",
+    "cv_name",
+    "created_at",
+    "applicant__name",
+    "applicant__email",
+    "applicant__phone",
+    "applicant__crew_profile__id",
+    "applicant__crew_profile__headline",
+    "applicant__crew_profile__departments",
+    "applicant__crew_profile__experience_level",
+    "applicant__crew_profile__school",
+    "applicant__crew_profile__graduation_year",
+    "applicant__crew_profile__wechat_id",
+]
 
 
 class Application(models.Model):
@@ -250,6 +346,14 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["applicant", "status"]),
             models.Index(fields=["role", "status"]),
+            # A person's bookings, for "free on these dates" (crew search, the pipeline): a
+            # B-tree finds them faster than the exclusion constraint's GiST index.
+            models.Index(
+                fields=["applicant"],
+                include=["role"],
+                condition=Q(status="booked"),
+                name="application_bookings",
+            ),
             models.Index(
                 fields=["offered_at"],
                 name="application_offers_to_remind",
@@ -661,7 +765,7 @@ class WrapQuerySet(models.QuerySet):
 
     def credits(self) -> WrapQuerySet:
         """Bookings the studio confirmed as worked: the crew member's confirmed credits."""
-        return self.filter(worked__in=[Wrap.Worked.ALL_DAYS, Wrap.Worked.LEFT_EARLY])
+        return self.filter(worked__in=Wrap.CREDITS)
 
     def to_remind(self, today: date) -> WrapQuerySet:
         return self.filter(
@@ -695,6 +799,9 @@ class Wrap(models.Model):
         ALL_DAYS = "all_days", _("Worked every day")
         LEFT_EARLY = "left_early", _("Left early")
         NO_SHOW = "no_show", _("Did not show")
+
+    # What the studio said that counts as a completed booking and a confirmed credit.
+    CREDITS = (Worked.ALL_DAYS, Worked.LEFT_EARLY)
 
     class Dispute(models.TextChoices):
         NONE = "", _("No dispute")
@@ -813,7 +920,7 @@ class Wrap(models.Model):
 
     @property
     def is_credit(self) -> bool:
-        return self.worked in {self.Worked.ALL_DAYS, self.Worked.LEFT_EARLY}
+        return self.worked in self.CREDITS
 
     @property
     def waits_for_crew(self) -> bool:

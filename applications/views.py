@@ -2,7 +2,6 @@ import csv
 
 from django.contrib import messages
 from django.core.files.base import ContentFile
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.cv import cv_response, display_name
-from accounts.models import StudioBlock
+from accounts.models import StudioBlock, User
 from applications.forms import (
     ApplyForm,
     BulkRejectForm,
@@ -38,12 +37,13 @@ from applications.models import (
     Wrap,
     date_clashes,
 )
+from applications.pipeline import managed_shoots
+from applications.pipeline import pipeline as applicants
 from jobboard import ratelimit
 from jobboard.transitions import InvalidTransition
 from postings.models import Shoot
 
 # Applying is rate-limited per person: this many submissions per window (in seconds).
-PIPELINE_PAGE_SIZE = 50
 APPLY_RATE = 10
 APPLY_WINDOW = 60
 
@@ -54,11 +54,7 @@ def _apply_allowed(user) -> bool:
     return ratelimit.allow(f"apply:{user.pk}", APPLY_RATE, APPLY_WINDOW)
 
 
-def _managed_shoots(user):
-    """Shoots whose pipeline ``user`` may see: their studio's, or every one for moderators."""
-    if user.has_staff_powers:
-        return Shoot.objects.all()
-    return Shoot.objects.managed_by(user)
+_managed_shoots = managed_shoots
 
 
 def _studio_applications(user):
@@ -278,77 +274,18 @@ def decline(request, pk):
 
 
 def pipeline(request, pk):
-    shoot = get_object_or_404(_managed_shoots(request.user).select_related("studio", "city"), pk=pk)
-    roles = list(shoot.roles.all())
-    status = request.GET.get("status", "")
-    if status not in Application.Status.values:
-        status = ""
-    role_filter = request.GET.get("role", "")
-    role_ids = {str(role.pk) for role in roles}
-    if role_filter not in role_ids:
-        role_filter = ""
-
-    applications = (
-        Application.objects.filter(role__shoot=shoot)
-        .with_availability()
-        .select_related("role", "applicant", "applicant__crew_profile")
-        .prefetch_related(
-            "applicant__crew_profile__credits",
-            Prefetch("events", ApplicationEvent.objects.select_related("actor")),
-            # Their record on Callsheet: bookings a studio confirmed, and any "did not show".
-            Prefetch(
-                "applicant__wraps",
-                Wrap.objects.exclude(worked="")
-                .filter(hidden_at__isnull=True)  # a moderator's hide covers the studio's word
-                .select_related("role", "shoot", "studio")
-                .order_by("-shoot__end_date", "pk"),
-                to_attr="worked_wraps",
-            ),
-        )
-        .order_by("created_at", "pk")
+    found = applicants(
+        request,
+        pk,
+        status=request.GET.get("status", ""),
+        role=request.GET.get("role", ""),
+        page_number=request.GET.get("page"),
     )
-    if status:
-        applications = applications.filter(status=status)
-    if role_filter:
-        applications = applications.filter(role_id=role_filter)
-    # A busy shoot has hundreds of applicants: show them a page at a time, grouped by role.
-    page = Paginator(applications, PIPELINE_PAGE_SIZE).get_page(request.GET.get("page"))
-    by_role = {role.pk: [] for role in roles}
-    rejectable = False
-    # Each applicant's conversation: how many messages the member has not read.
-    unread = dict(
-        Message.objects.unread_by(request.user)
-        .filter(application__in=[a.pk for a in page.object_list])
-        .values("application")
-        .annotate(n=Count("pk", distinct=True))
-        .values_list("application", "n")
-    )
-    for application in page.object_list:
-        application.unread = unread.get(application.pk, 0)
-        by_role[application.role_id].append(application)
-        worked = application.applicant.worked_wraps
-        application.completed = sum(wrap.is_credit for wrap in worked)
-        application.credits = [w for w in worked if w.is_credit and not w.credit_hidden]
-        application.no_shows = [w for w in worked if w.worked == Wrap.Worked.NO_SHOW]
-        rejectable = rejectable or application.can_reject
-    for role in roles:
-        role.pipeline = by_role[role.pk]
-    shown_roles = [r for r in roles if not role_filter or str(r.pk) == role_filter]
-    if page.paginator.num_pages > 1:
-        shown_roles = [r for r in shown_roles if r.pipeline]
-
-    counts = dict(
-        Application.objects.filter(role__shoot=shoot)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    status_filters = [
-        (value, label, counts.get(value, 0)) for value, label in Application.Status.choices
-    ]
-    # Teams applied as one unit: decided on (offered, turned down) as one.
+    shoot = found.shoot
+    # Teams applied as one unit: decided on (offered, turned down) as one. Per request, beside
+    # the cached body.
     team_applications = list(
-        TeamApplication.objects.filter(shoot=shoot, stage=TeamApplication.Stage.SENT)
+        TeamApplication.objects.filter(shoot=shoot.pk, stage=TeamApplication.Stage.SENT)
         .select_related("team__head")
         .prefetch_related(
             Prefetch(
@@ -358,43 +295,26 @@ def pipeline(request, pk):
         )
         .order_by("sent_at", "pk")
     )
-    invitations = list(
-        RoleInvitation.objects.filter(role__shoot=shoot)
-        .with_application()
-        .select_related("crew", "role")
-        .order_by("-created_at", "pk")
+    # The conversations with messages this member has not read (per person: not in the body).
+    unread = list(
+        Message.objects.unread_by(request.user)
+        .filter(application__role__shoot=shoot.pk)
+        .values("application", "application__applicant__name", "application__applicant__email")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("application")
     )
+    for row in unread:
+        row["name"] = User.display_name_of(
+            row["application__applicant__name"], row["application__applicant__email"]
+        )
     return render(
         request,
         "applications/pipeline.html",
         {
             "shoot": shoot,
-            "roles": roles,
-            "shown_roles": shown_roles,
-            "page": page,
-            "status": status,
-            "role_filter": role_filter,
-            "status_filters": status_filters,
-            "total": sum(counts.values()),
-            "rejectable": rejectable,
-            "message_form": MessageForm(),
-            "note_form": PrivateNoteForm(),
-            "my_shoots_url": reverse("postings:my_shoots"),
+            "body": found.body,
             "team_applications": team_applications,
-            "invitations": invitations,
-            # Crew free on the shoot's dates who work in its city, for a verified studio.
-            "find_crew_url": reverse("accounts:crew_search")
-            + "?"
-            + urlencode(
-                {
-                    "studio": shoot.studio.slug,
-                    "city": shoot.city.slug,
-                    "start": shoot.start_date.isoformat(),
-                    "end": shoot.end_date.isoformat(),
-                }
-            )
-            if shoot.studio.is_verified
-            else "",
+            "unread_threads": unread,
         },
     )
 

@@ -24,12 +24,14 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
+from django.utils.http import urlencode  # noqa: E402
 
-from accounts.models import CrewProfile, StudioMembership, User  # noqa: E402
+from accounts.models import CrewProfile, Studio, StudioMembership, User  # noqa: E402
 from applications.models import Application  # noqa: E402
 from jobboard.models import RateCounter  # noqa: E402
+from postings.choices import Department  # noqa: E402
 from postings.filters import cursor_for  # noqa: E402
-from postings.models import Role  # noqa: E402
+from postings.models import City, Role  # noqa: E402
 
 CSRF = "b" * 32  # an unmasked CSRF secret: the cookie and the form field carry the same value
 
@@ -169,6 +171,30 @@ def full_filtered_page(listed) -> str:
     raise SystemExit("no department + city search fills a page: seed more roles")
 
 
+def full_crew_search() -> tuple[str, User]:
+    """A verified studio's member looking for crew of one department who work in one city and
+    are free for ten days a month from now, as the pipeline's "find crew free on these dates"
+    link asks: the first department and city whose results fill a page (and more), or, if
+    none does (a small database), the first department alone."""
+    from accounts.filters import CrewFilter
+    from accounts.search import PAGE_SIZE as CREW_PAGE_SIZE
+
+    studio = Studio.objects.verified().filter(memberships__isnull=False).order_by("pk").first()
+    member = StudioMembership.objects.filter(studio=studio).select_related("user").first().user
+    start = timezone.localdate() + timedelta(days=30)
+    dates = {"start": start.isoformat(), "end": (start + timedelta(days=9)).isoformat()}
+    crew = CrewProfile.objects.findable_by(studio).with_credit_counts()
+    cities = [city.slug for city in City.objects.order_by("pk")] + [None]
+    for city in cities:
+        for department in Department.values:
+            query = {"studio": studio.slug, "department": department, **dates}
+            if city:
+                query["city"] = city
+            if CrewFilter(query, queryset=crew).qs[: CREW_PAGE_SIZE + 1].count() > CREW_PAGE_SIZE:
+                return urlencode(query), member
+    raise SystemExit("no crew search fills a page: seed more crew (manage.py seed_scale)")
+
+
 def main() -> None:
     translation.activate("zh-hans")
     listed = Role.objects.listed().order_by("-published_at", "-id")
@@ -193,6 +219,7 @@ def main() -> None:
     )
     role_list = reverse("postings:role_list")
     filtered = full_filtered_page(listed)
+    crew_search, studio_member = full_crew_search()
     targets = [
         {"name": "ceiling: bare view", "path": "/bench/ok", "group": "ceiling"},
         {"name": "ceiling: fortunes", "path": "/bench/fortunes", "group": "ceiling"},
@@ -234,6 +261,12 @@ def main() -> None:
             "group": "list",
             "path": reverse("applications:pipeline", args=[busy_shoot.pk]),
             "cookie": session_cookie(recruiter),
+        },
+        {
+            "name": "crew search (20,000 crew, date range)",
+            "group": "search",
+            "path": f"{reverse('accounts:crew_search')}?{crew_search}",
+            "cookie": session_cookie(studio_member),
         },
     ]
     # Apply: crew members who applied nowhere yet, to listed roles with many openings.

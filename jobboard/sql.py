@@ -16,10 +16,32 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
-from django.db.models import QuerySet
+from django.db.models import IntegerField, Lookup, QuerySet
 
-# Stand-ins nobody stores: they mark where each argument lands among the SQL's parameters.
-_STAND_INS = {int: lambda n: -(2**62) - n, str: lambda n: f"\x00stand-in {n}\x00"}
+# Stand-ins nobody stores: they mark where each argument lands among the SQL's parameters
+# (``list``: a list of ids, for the ``any_of`` lookup).
+_STAND_INS = {
+    int: lambda n: -(2**62) - n,
+    str: lambda n: f"\x00stand-in {n}\x00",
+    list: lambda n: [-(2**62) - n],
+}
+
+
+@IntegerField.register_lookup
+class AnyOf(Lookup):
+    """``id__any_of=[3, 5, 8]``: one of these values, the list bound as one array parameter
+    (``= ANY(%s)``) rather than one parameter each (``IN (%s, %s, %s)``). The statement is the
+    same whatever the number of values, so one prepared statement serves every list, and
+    PostgreSQL keeps a generic plan for it (with an IN list of parameters it plans each run
+    again: see prepared())."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
 # --- Prepared statements ---------------------------------------------------------------------
@@ -105,7 +127,7 @@ class CompiledQuery:
         prepare: bool = False,
     ):
         self.build = build
-        self.arg_types = arg_types  # int or str, one per argument
+        self.arg_types = arg_types  # int, str or list (of ints), one per argument
         self.arity = len(arg_types)
         self.named = named  # rows as dicts (from values()), else tuples
         # Prepared on each connection (see prepared()): only for a query whose best plan is the

@@ -28,6 +28,20 @@ The rules:
   still have an account (a deleted account's dispute has nobody to settle it); it is public
   from 5 answers over 2 shoots. A studio pays on time when its record is public and at least
   90% of the answers say paid on time: the list's "studios that pay on time" filter.
+- A studio's pipeline of a shoot lists its applications oldest first, 20 a page, each with
+  the applicant's name, the status, whether they marked days off or are booked on another
+  shoot on dates that overlap the shoot's, their completed bookings (those a studio said they
+  worked, every day or leaving early, unless a moderator hid the entry; only for someone who
+  still has a profile) and the application's history (every event; the studio's private
+  notes with their text). Members of the shoot's studio and staff see it; nobody else.
+- Crew search, for members of a verified studio: people who let verified studios find them,
+  with an active account, a name, a department and a home city, who have not blocked the
+  studio; of a department, working in a city (their home city or one of their work cities),
+  free on every day of a date range (no marked days off and no booking on a shoot whose
+  dates overlap it). Best fit first: those whose home city is the city searched, then by
+  confirmed credits (bookings a studio said they worked, not hidden by them), credits on the
+  profile, the latest sign-in (never signed in last), the profile's id; "most credits" by
+  both credits together, then confirmed ones, then the latest sign-in and the id.
 - Keyword search: the words (whitespace collapsed, lower-cased) are a substring of the
   role's title, the shoot's title, the studio's name, the role's description, the shoot's
   synopsis, the department's names in Chinese and English and the city's names, joined by
@@ -42,8 +56,15 @@ from datetime import date, datetime, timedelta
 from django.http import QueryDict
 from django.utils import timezone, translation
 
-from accounts.models import Studio, StudioMembership, Unavailability
-from applications.models import Application
+from accounts.models import (
+    Credit,
+    CrewProfile,
+    Studio,
+    StudioBlock,
+    StudioMembership,
+    Unavailability,
+)
+from applications.models import Application, ApplicationEvent, Wrap
 from postings.choices import Department, PayUnit
 from postings.models import City, Role, Shoot
 
@@ -397,3 +418,151 @@ def alert_roles(saved_search, now: datetime) -> list[int]:
     ]
     found.sort(key=lambda f: (f.published_at, f.pk))
     return [f.pk for f in found[:ALERT_SIZE]]
+
+
+# --- A studio's pipeline ------------------------------------------------------------------------
+
+
+@dataclass
+class Applicant:
+    """One application as a studio's pipeline must show it."""
+
+    pk: int
+    name: str
+    status: str  # the status's value
+    availability: str  # "booked elsewhere", "days off" or "free"
+    completed: int | None  # None: no profile (an erased account), so no record shown
+    history: int  # events
+    notes: list[str]  # the private notes' text, oldest first
+
+
+def pipeline(shoot: Shoot) -> list[Applicant]:
+    """Every application to ``shoot``, oldest first, as its pipeline shows them."""
+    start, end = shoot.start_date, shoot.end_date
+    shown = []
+    applications = Application.objects.filter(role__shoot=shoot).select_related("applicant")
+    for application in applications.order_by("created_at", "pk"):
+        person = application.applicant
+        booked_elsewhere = (
+            Application.objects.filter(
+                applicant=person,
+                status=Application.Status.BOOKED,
+                role__shoot__start_date__lte=end,
+                role__shoot__end_date__gte=start,
+            )
+            .exclude(pk=application.pk)
+            .exists()
+        )
+        days_off = Unavailability.objects.filter(
+            profile__user=person, start_date__lte=end, end_date__gte=start
+        ).exists()
+        has_profile = hasattr(person, "crew_profile")
+        worked = Wrap.objects.filter(
+            crew=person, worked__in=["all_days", "left_early"], hidden_at__isnull=True
+        ).count()
+        events = list(
+            ApplicationEvent.objects.filter(application=application).order_by("created_at", "pk")
+        )
+        shown.append(
+            Applicant(
+                pk=application.pk,
+                name=person.display_name,
+                status=application.status,
+                availability="booked elsewhere"
+                if booked_elsewhere
+                else "days off"
+                if days_off
+                else "free",
+                completed=worked if has_profile else None,
+                history=len(events),
+                notes=[
+                    e.note
+                    for e in sorted(events, key=lambda e: (e.created_at, e.pk))
+                    if e.is_private
+                ],
+            )
+        )
+    return shown
+
+
+def pipeline_visible(viewer, shoot: Shoot) -> bool:
+    return viewer is not None and (viewer.is_staff or is_member(viewer, shoot))
+
+
+# --- Crew search --------------------------------------------------------------------------------
+
+
+@dataclass
+class Found:
+    """One person crew search finds."""
+
+    profile: CrewProfile
+    confirmed: int
+    listed: int
+
+
+def crew_search(studio: Studio, params: dict) -> list[Found]:
+    """Whom a member of ``studio`` finds with ``params`` (department, city, start, end, sort),
+    in the search's order."""
+    if studio.verification_status != Studio.Verification.VERIFIED:
+        return []
+    department, city = params.get("department"), params.get("city")
+    start, end = _date(params.get("start", "")), _date(params.get("end", ""))
+    if start or end:
+        start, end = start or end, end or start
+        start, end = min(start, end), max(start, end)
+    found = []
+    profiles = CrewProfile.objects.select_related("user", "home_city").order_by("pk")
+    for profile in profiles:
+        person = profile.user
+        if not (
+            profile.visibility == CrewProfile.Visibility.VERIFIED_STUDIOS
+            and person.is_active
+            and person.name
+            and profile.departments
+            and profile.home_city_id is not None
+        ):
+            continue
+        if StudioBlock.objects.filter(profile=profile, studio=studio).exists():
+            continue
+        if department and department not in profile.departments:
+            continue
+        works_in = {profile.home_city.slug, *profile.work_cities.values_list("slug", flat=True)}
+        if city and city not in works_in:
+            continue
+        if start and (
+            Unavailability.objects.filter(
+                profile=profile, start_date__lte=end, end_date__gte=start
+            ).exists()
+            or Application.objects.filter(
+                applicant=person,
+                status=Application.Status.BOOKED,
+                role__shoot__start_date__lte=end,
+                role__shoot__end_date__gte=start,
+            ).exists()
+        ):
+            continue
+        confirmed = Wrap.objects.filter(
+            crew=person, worked__in=["all_days", "left_early"], credit_hidden=False
+        ).count()
+        found.append(Found(profile, confirmed, Credit.objects.filter(profile=profile).count()))
+
+    def last_seen(f: Found):
+        login = f.profile.user.last_login
+        return (login is None, -(login.timestamp() if login else 0))
+
+    if params.get("sort") == "credits":
+        found.sort(
+            key=lambda f: (-(f.confirmed + f.listed), -f.confirmed, last_seen(f), f.profile.pk)
+        )
+    else:
+        found.sort(
+            key=lambda f: (
+                -(bool(city) and f.profile.home_city.slug == city),
+                -f.confirmed,
+                -f.listed,
+                last_seen(f),
+                f.profile.pk,
+            )
+        )
+    return found

@@ -42,3 +42,20 @@ def test_refuses_columns_the_orm_would_convert():
     flags = CompiledQuery(lambda pk: Shoot.objects.filter(pk=pk).values("pk", "flags"), int)
     with pytest.raises(ValueError, match="converter"):
         flags(1)
+
+
+def test_a_list_of_ids_is_one_array_parameter():
+    """``id__any_of``: a list binds as one array, so one statement (and one prepared plan)
+    serves lists of any length."""
+    first, second, third = (published_role() for _ in range(3))
+    by_ids = CompiledQuery(
+        lambda ids: Role.objects.filter(pk__any_of=ids).order_by("pk").values_list("pk"),
+        list,
+        named=False,
+    )
+    assert by_ids([third.pk, first.pk]) == [(first.pk,), (third.pk,)]
+    assert by_ids([second.pk]) == [(second.pk,)]
+    assert by_ids([]) == []
+    assert list(Role.objects.filter(pk__any_of=[second.pk]).values_list("pk")) == [(second.pk,)]
+    sql = str(Role.objects.filter(pk__any_of=[1, 2, 3]).values("pk").query)
+    assert "= ANY(" in sql

@@ -32,7 +32,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.http import QueryDict
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from freezegun import freeze_time
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -44,7 +45,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from accounts.models import Studio, StudioMembership, Unavailability
+from accounts.models import Credit, Studio, StudioMembership, Unavailability
 from applications.models import Application, CrewTeam, TeamApplication, TeamMember, Wrap
 from jobboard.transitions import InvalidTransition
 from postings.models import City, Report, Role, SavedSearch, Shoot
@@ -57,6 +58,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2027, 3, 1, 10, 0, tzinfo=SHANGHAI)
 LANGUAGES = ["zh-hans", "en"]
 RECORD = re.compile(r'data-record="([^"]*)"')
+APPLICANT = re.compile(r'<article class="applicant" id="application-(\d+)">(.*?)</article>', re.S)
+RELIABILITY = re.compile(r'<p class="reliability">(.*?)</p>', re.S)
+CREW_CARD = re.compile(r'<article class="crew-card" id="crew-(\d+)">(.*?)</article>', re.S)
 HISTORY_DAYS = 40  # the wrapped shoots' history begins this long before START
 
 # Text from which titles and searches are made: Chinese and English, with shared words.
@@ -260,6 +264,8 @@ class Callsheet(RuleBasedStateMachine):
         applications[0].offer(by=self.owner(applications[0].role.shoot).user)
         applications[0].accept(by=applications[0].applicant)
         applications[1].shortlist(by=self.owner(applications[1].role.shoot).user)
+        # Crew search finds crew_a from the start; crew_b answers in the actions.
+        self.answer_findable("crew_a", True)
 
     def teardown(self):
         if os.environ.get("ORACLE_VERBOSE"):
@@ -664,6 +670,48 @@ class Callsheet(RuleBasedStateMachine):
             else:
                 self.attempt(wrap.still_unpaid, by=wrap.crew)
 
+    @rule(who=st.sampled_from(["crew_a", "crew_b"]), yes=st.booleans())
+    def answer_findable(self, who, yes):
+        """A crew member says whether verified studios may find them (their page's form)."""
+        person = self.people[1 if who == "crew_a" else 2]
+        if person.viewer is not None:
+            person.client.post(
+                "/zh-hans/me/profile/findable/", {"findable": "yes" if yes else "no"}
+            )
+
+    @rule(who=st.sampled_from(["crew_a", "crew_b"]), city=st.sampled_from(["zhengzhou", "xian"]))
+    def add_work_city(self, who, city):
+        user = self.crew_a if who == "crew_a" else self.crew_b
+        profile = getattr(user, "crew_profile", None)
+        if user.is_active and profile is not None:
+            profile.work_cities.add(City.objects.get(slug=city))
+
+    @rule(who=st.sampled_from(["crew_a", "crew_b"]))
+    def add_credit(self, who):
+        user = self.crew_a if who == "crew_a" else self.crew_b
+        profile = getattr(user, "crew_profile", None)
+        if user.is_active and profile is not None:
+            Credit.objects.create(
+                profile=profile, production_title="长安来信", role="灯光", year=2026
+            )
+
+    @precondition(lambda self: Wrap.objects.exists())
+    @rule(data=st.data(), worked=st.sampled_from(["all_days", "left_early", "no_show"]))
+    def confirm_work(self, data, worked):
+        """The studio says whether a booked crew member worked (their record in pipelines)."""
+        wrap = data.draw(st.sampled_from(list(Wrap.objects.order_by("pk"))))
+        self.attempt(wrap.confirm_work, by=self.owners[wrap.studio_id].user, worked=worked)
+
+    @precondition(lambda self: Application.objects.exists())
+    @rule(
+        data=st.data(), note=st.sampled_from(["面试优先 · first to call", "<!-- form fields -->"])
+    )
+    def private_note(self, data, note):
+        """A studio member writes a private note on an application, through its pipeline."""
+        application = data.draw(st.sampled_from(list(Application.objects.order_by("pk"))))
+        owner = self.owners[application.role.shoot.studio_id]
+        owner.client.post(f"/zh-hans/studio/applications/{application.pk}/note/", {"note": note})
+
     @precondition(lambda self: Wrap.objects.filter(hidden_at__isnull=True).exists())
     @rule(data=st.data())
     def hide_from_record(self, data):
@@ -720,6 +768,8 @@ class Callsheet(RuleBasedStateMachine):
                     self.check_call_sheet(person, viewer, language, shoot)
         self.check_feed_and_sitemap(language)
         self.check_studio_pages(language)
+        self.check_pipelines(language)
+        self.check_crew_search(language)
         self.check_endings()
         self.alert.refresh_from_db()
         served = [role.pk for role in self.alert.new_roles(timezone.now())]
@@ -836,6 +886,104 @@ class Callsheet(RuleBasedStateMachine):
             assert html.escape(shoot.title) in body, where
             for role in shoot.roles.all():
                 assert html.escape(role.title) in body, where
+
+    def check_pipelines(self, language):
+        """Each shoot's pipeline as its studio's member sees it (its first page, and one
+        status's), and, in turn, as staff or the other studio's member do."""
+        for shoot in Shoot.objects.select_related("studio").order_by("pk"):
+            expected = oracle.pipeline(shoot)
+            statuses = sorted({a.status for a in expected})
+            owner = self.owners[shoot.studio_id]
+            other = self.people[4 if owner is self.people[3] else 3]
+            for person in (owner, (other, self.people[5])[self.steps % 2]):
+                viewer = person.viewer
+                url = f"/{language}/studio/shoots/{shoot.pk}/applicants/"
+                response = person.client.get(url)
+                where = (person, language, shoot.pk)
+                if not oracle.pipeline_visible(viewer, shoot):
+                    assert response.status_code == 404, where
+                    continue
+                assert response.status_code == 200, where
+                self.check_pipeline(response, expected[: oracle.PAGE_SIZE], language, where)
+                if statuses and person is owner:
+                    status = statuses[self.steps % len(statuses)]
+                    response = person.client.get(url, {"status": status})
+                    wanted = [a for a in expected if a.status == status][: oracle.PAGE_SIZE]
+                    self.check_pipeline(response, wanted, language, (*where, status))
+
+    def check_pipeline(self, response, expected, language, where):
+        body = response.content.decode()
+        shown = dict(APPLICANT.findall(body))
+        assert sorted(int(pk) for pk in shown) == sorted(a.pk for a in expected), where
+        with translation.override(language):
+            words = {
+                "booked elsewhere": gettext("Booked elsewhere on these dates"),
+                "days off": gettext("Marked unavailable on some shoot days"),
+                "free": gettext("Free on the shoot dates"),
+            }
+            labels = dict(Application.Status.choices)
+            labels = {value: str(label) for value, label in labels.items()}
+        for applicant in expected:
+            article = shown[str(applicant.pk)]
+            at = (*where, applicant)
+            assert f">{html.escape(applicant.name)}</h3>" in article, at
+            assert f">{html.escape(labels[applicant.status])}</span>" in article, at
+            for kind, text in words.items():
+                assert (html.escape(text) in article) == (kind == applicant.availability), at
+            record = RELIABILITY.search(article)
+            if applicant.completed is None:
+                assert record is None, at
+            else:
+                numbers = re.findall(r"\d+", record.group(1)) if record else []
+                assert numbers == ([str(applicant.completed)] if applicant.completed else []), at
+            assert article.count("</time>") == applicant.history, at
+            notes = re.findall(
+                r'class="private-note">.*?</strong> · [^:]*: (.*?)</li>', article, re.S
+            )
+            assert [html.unescape(n) for n in notes] == applicant.notes, at
+            assert "<!-- form fields -->" not in article, at
+
+    def check_crew_search(self, language):
+        """Crew search as each studio's member sees it, with one of several searches in turn
+        (and every search's second run, from the caches)."""
+        today = timezone.localdate()
+        searches = [
+            {},
+            {
+                "start": (today + timedelta(days=3)).isoformat(),
+                "end": (today + timedelta(days=12)).isoformat(),
+            },
+            {"city": "zhengzhou", "department": "lighting"},
+            {"sort": "credits", "start": today.isoformat()},
+        ]
+        for params in (searches[self.steps % 4], searches[(self.steps + 2) % 4]):
+            for studio, person in (
+                (self.studio_a, self.people[3]),
+                (self.studio_b, self.people[4]),
+            ):
+                studio.refresh_from_db()
+                self.check_crew_search_as(studio, person, language, params)
+
+    def check_crew_search_as(self, studio, person, language, params):
+        expected = oracle.crew_search(studio, params)
+        for _ in range(2):
+            response = person.client.get(f"/{language}/studio/crew/", params)
+            where = (person, language, params)
+            if studio.verification_status != Studio.Verification.VERIFIED:
+                assert response.status_code == 404, where
+                return
+            assert response.status_code == 200, where
+            body = response.content.decode()
+            shown = CREW_CARD.findall(body)
+            assert [int(pk) for pk, _ in shown] == [f.profile.pk for f in expected], where
+            counts = re.findall(r'id="crew-count">\D*(\d+)', body)
+            counts += re.findall(r'href="#results">\D*(\d+)', body)  # the form's link
+            assert counts == [str(len(expected))] * 2, where
+            for (_, card), found in zip(shown, expected, strict=True):
+                assert html.escape(found.profile.user.name) in card, where
+                credits = re.findall(r"<dd>(.*?)</dd>", card, re.S)[1]  # after the cities
+                numbers = re.findall(r"\d+", credits)
+                assert numbers == [str(found.confirmed), str(found.listed)], (where, found)
 
     def check_feed_and_sitemap(self, language):
         anonymous = self.people[0].client

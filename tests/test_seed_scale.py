@@ -5,11 +5,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count
+from django.utils import timezone
 
-from accounts.models import Studio, Unavailability, User
-from applications.models import Application
+from accounts.models import Credit, CrewProfile, Studio, Unavailability, User
+from applications.models import Application, Wrap
+from jobboard.management.commands.seed_scale import bench_crew
 from postings.choices import Department
 from postings.models import Role
 
@@ -66,3 +68,85 @@ def test_if_fewer_leaves_a_seeded_database_alone():
     call_command("seed_scale", roles=100, if_fewer=True, stdout=out)
     assert "nothing to do" in out.getvalue()
     assert Role.objects.count() == 120
+
+
+def crew_as_seeded() -> list[tuple]:
+    return list(
+        bench_crew()
+        .order_by("pk")
+        .values_list("pk", "departments", "headline", "expected_day_rate", "visibility")
+    )
+
+
+def test_seeds_crew_that_crew_search_reads():
+    seed(400)
+    crew = bench_crew()
+    # One crew member per 5 roles, every one of them asked whether studios may find them.
+    assert crew.count() == 80
+    assert not crew.filter(findable_asked_at__isnull=True).exists()
+    findable = crew.filter(visibility=CrewProfile.Visibility.VERIFIED_STUDIOS).count()
+    assert 0.4 * 80 <= findable <= 0.8 * 80
+    studio = Studio.objects.filter(verification_status=Studio.Verification.VERIFIED).first()
+    assert CrewProfile.objects.findable_by(studio).count() == findable
+    assert crew.filter(departments__len=2).exists()
+    assert crew.filter(work_cities__isnull=False).exists()
+    assert crew.filter(expected_day_rate__isnull=False).exists()
+    assert Credit.objects.filter(profile__in=crew).exists()
+    assert Unavailability.objects.filter(profile__in=crew).exists()
+    # Bookings as accepting an offer leaves them: the role's copy of its count, an opening
+    # left (no role stopped being listed), dates; a wrap for each shoot that is over.
+    booked = Application.objects.booked()
+    assert booked.exists()
+    assert not booked.filter(booked_dates__isnull=True).exists()
+    counts = dict(booked.values_list("role").annotate(n=Count("pk")).values_list("role", "n"))
+    assert dict(Role.objects.filter(booked_count__gt=0).values_list("pk", "booked_count")) == (
+        counts
+    )
+    assert not Role.objects.filter(booked_count__gte=models.F("openings")).exists()
+    assert set(Wrap.objects.values_list("application", flat=True)) == set(
+        booked.filter(role__end_date__lt=timezone.localdate()).values_list("pk", flat=True)
+    )
+
+
+def undo_crew_search_seeding():
+    """The crew as seed_scale left them before crew search: no answer, cities, credits,
+    expected rate, second department or bookings."""
+    Wrap.objects.all().delete()
+    for application in Application.objects.booked():
+        application.events.exclude(to_status=Application.Status.SUBMITTED).delete()
+    Application.objects.booked().update(
+        status=Application.Status.SUBMITTED, booked_dates=None, offered_at=None
+    )
+    Role.objects.update(booked_count=0)
+    Credit.objects.all().delete()
+    CrewProfile.work_cities.through.objects.all().delete()
+    for profile in bench_crew():
+        profile.departments = profile.departments[:1]
+        profile.headline = "灯光助理 · Lighting assistant"
+        profile.expected_day_rate = None
+        profile.visibility = CrewProfile.Visibility.APPLIED_ONLY
+        profile.findable_asked_at = None
+        profile.save()
+
+
+def test_if_fewer_gives_crew_seeded_before_crew_search_what_it_reads():
+    seed(150)
+    fresh = crew_as_seeded()
+    bookings = set(Application.objects.booked().values_list("pk", flat=True))
+    undo_crew_search_seeding()
+    out = StringIO()
+    call_command("seed_scale", roles=150, seed=7, if_fewer=True, stdout=out)
+    assert "nothing to do" not in out.getvalue()
+    assert Role.objects.count() == 150
+    # The same crew as a database seeded with them from the start.
+    assert crew_as_seeded() == fresh
+    assert set(Application.objects.booked().values_list("pk", flat=True)) == bookings
+
+
+def test_if_fewer_adds_crew_to_a_database_with_roles_and_no_crew():
+    seed(150)
+    User.objects.filter(crew_profile__in=bench_crew()).delete()
+    call_command("seed_scale", roles=150, seed=7, if_fewer=True, stdout=StringIO())
+    assert Role.objects.count() == 150
+    assert bench_crew().filter(findable_asked_at__isnull=False).count() == 50
+    assert Unavailability.objects.filter(profile__in=bench_crew()).exists()

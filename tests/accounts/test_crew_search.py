@@ -263,3 +263,108 @@ def test_a_complete_profile_is_asked_once_whether_studios_may_find_it(as_user, g
 def test_an_incomplete_profile_is_not_asked_yet(as_user):
     person = CrewProfileFactory(home_city=None).user
     assert "findable-ask" not in as_user(person).get(reverse("accounts:dashboard")).content.decode()
+
+
+# --- The fast path (accounts.search): the search's SQL and cached HTML --------------------------
+
+
+def card(response, profile) -> str:
+    import re
+
+    found = re.search(
+        rf'<article class="crew-card" id="crew-{profile.pk}">(.*?)</article>',
+        response.content.decode(),
+        re.S,
+    )
+    return found.group(1) if found else ""
+
+
+def test_the_search_s_compiled_sql_finds_what_the_orm_finds(recruiter, studio_a, role):
+    from django.http import QueryDict
+
+    from accounts.filters import CrewFilter
+    from accounts.search import _fetch, card_rows
+    from accounts.search import findable as crew_of
+
+    today = timezone.localdate()
+    near = findable("近的", home="zhengzhou")
+    far = findable("远的", expected_day_rate=500)
+    far.work_cities.add(city("zhengzhou"))
+    Unavailability.objects.create(profile=near, start_date=today, end_date=today)
+    for query in (
+        "",
+        "city=zhengzhou",
+        f"start={today.isoformat()}",
+        "department=lighting&sort=credits&max_rate=400",
+        "start=nonsense&city=nowhere",
+    ):
+        data = QueryDict(query) or None
+
+        def search(data=data):
+            return CrewFilter(data, queryset=crew_of(studio_a))
+
+        expected = list(card_rows(search())[:20])
+        canonical = CrewFilter.canonical_query(data)
+        assert _fetch(studio_a, search, canonical, 1) == expected  # compiled
+        assert _fetch(studio_a, search, canonical, 1) == expected  # kept, prepared
+
+
+def test_a_card_follows_every_change(as_user, recruiter, owner, studio_a, role):
+    """A card is kept under a digest of everything it shows: each change shows at once."""
+    from accounts.models import Credit
+
+    person = findable("会变的人", expected_day_rate=300)
+    page = as_user(recruiter)
+
+    def shown():
+        return card(page.get(SEARCH), person)
+
+    assert "¥300" in shown() and "0 on the profile" in shown()
+    Credit.objects.create(profile=person, production_title="甲", role="灯光", year=2025)
+    assert "1 on the profile" in shown()
+    person.work_cities.add(city("zhengzhou"))
+    assert "Zhengzhou" in shown()
+    person.expected_day_rate = 450
+    person.save()
+    assert "¥450" in shown()
+    person.user.name = "改名的人"
+    person.user.save()
+    assert "改名的人" in shown()
+    StudioBlock.objects.create(profile=person, studio=studio_a)
+    assert shown() == ""
+    StudioBlock.objects.all().delete()
+    application = submit(role, person.user)
+    application.offer(by=owner)
+    application.accept(by=person.user)
+    dates = {"start": role.start_date.isoformat(), "end": role.end_date.isoformat()}
+    assert card(page.get(SEARCH, dates), person) == ""
+
+
+def test_invite_forms_carry_this_request_s_token_and_address(as_user, recruiter, role):
+    from accounts.search import ADDRESS, FORM_FIELDS, ROLE_OPTIONS
+
+    person = findable(f"{FORM_FIELDS}{ADDRESS}{ROLE_OPTIONS}")
+    page = as_user(recruiter)
+    for query in ({}, {"city": "hengdian"}):
+        response = page.get(SEARCH, query)
+        html = response.content.decode()
+        assert FORM_FIELDS not in html and ADDRESS not in html and ROLE_OPTIONS not in html
+        assert "&lt;!-- form fields --&gt;" in html
+        form = card(response, person)
+        assert 'name="csrfmiddlewaretoken" value="' in form
+        address = SEARCH + ("?city=hengdian" if query else "")
+        assert f'name="next" value="{address}#crew-{person.pk}"' in form
+        assert f'<option value="{role.pk}">灯光助理 · ' in form
+
+
+def test_pages_of_results(as_user, recruiter, role):
+    from accounts.search import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 2):
+        findable(f"人{n:02d}")
+    page = as_user(recruiter)
+    first, second = names(page.get(SEARCH)), names(page.get(SEARCH, {"page": "2"}))
+    assert len(first) == PAGE_SIZE and len(second) == 2 and not set(first) & set(second)
+    assert names(page.get(SEARCH, {"page": "9"})) == second  # past the last: the last
+    assert names(page.get(SEARCH, {"page": "x"})) == first
+    assert "22 people" in page.get(SEARCH, {"page": "2"}).content.decode()

@@ -1,6 +1,8 @@
 """Seed a database at scale for benchmarks: studios, shoots, roles with realistic Chinese and
-English text, crew with calendars, and applications. Bulk inserts only; repeatable with
---seed. Never run it on a database with real users."""
+English text, crew with calendars, applications, and what crew search reads of the crew (the
+departments and skills, cities they work in, credits, whether verified studios may find them,
+bookings and their wraps). Bulk inserts only; repeatable with --seed. Never run it on a
+database with real users."""
 
 from __future__ import annotations
 
@@ -8,17 +10,22 @@ import random
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.postgres.fields.ranges import DateRange
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import CrewProfile, Studio, StudioMembership, Unavailability, User
+from accounts.models import Credit, CrewProfile, Studio, StudioMembership, Unavailability, User
 from accounts.validators import credit_code_check_character
-from applications.models import Application, ApplicationEvent
+from applications.models import Application, ApplicationEvent, Wrap
 from jobboard.storage import private_storage
 from postings.choices import Department, ExperienceLevel, Genre, PaymentTiming, PayUnit
 from postings.models import City, Role, Shoot
+
+# Of the crew crew search reads, this share let verified studios find them (asked once when
+# their profile is complete, off until they say yes).
+FINDABLE_SHARE = 0.6
 
 BENCH_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
@@ -149,12 +156,29 @@ SYNOPSES = [
 ]
 
 
+def crew_for(roles: int) -> int:
+    """How many crew a benchmark database of ``roles`` roles has: one per 5 roles (20,000 at
+    100,000), 50 at least."""
+    return max(50, roles // 5)
+
+
+def bench_crew():
+    """The crew profiles seed_scale made (not the "fresh" crew the apply benchmark signs in
+    as): those given what crew search reads have ``findable_asked_at`` set."""
+    return CrewProfile.objects.filter(
+        user__email__startswith="crew", user__email__endswith="@bench.example"
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Seed a benchmark database with ~--roles roles (about 500 studios per 100,000 roles, "
-        "4 roles a shoot, 5 applications a role on average, crew with calendars). Bulk inserts; "
-        "repeatable with --seed. Refuses to add to a database that already has roles unless "
-        "--if-fewer is given, in which case it does nothing when there are enough."
+        "4 roles a shoot, 5 applications a role on average) and a crew member per 5 roles "
+        "with calendars, cities, credits and bookings, 60% of them findable by verified "
+        "studios. Bulk inserts; repeatable with --seed. Refuses to add to a database that "
+        "already has roles unless --if-fewer is given, in which case it adds only what is "
+        "missing: roles up to --roles, and crew up to one per 5 roles (giving crew seeded "
+        "before crew search what it reads)."
     )
 
     def add_arguments(self, parser):
@@ -167,25 +191,32 @@ class Command(BaseCommand):
         self, *args, roles: int, seed: int, applications_per_role: float, if_fewer: bool, **options
     ):
         existing = Role.objects.count()
-        if existing >= roles and if_fewer:
-            self.stdout.write(f"{existing:,} roles already: nothing to do")
-            return
         if existing and not if_fewer:
             self.stderr.write(
                 "This database already has roles; use --if-fewer or a fresh database."
             )
             return
-        rng = random.Random(seed)
+        wanted_crew = crew_for(roles)
+        crew = bench_crew().filter(findable_asked_at__isnull=False).count()
+        if existing >= roles and crew >= wanted_crew:
+            self.stdout.write(f"{existing:,} roles and {crew:,} crew already: nothing to do")
+            return
         start = timezone.now()
         with transaction.atomic():
-            self._seed(rng, roles - existing, applications_per_role)
+            if existing < roles:
+                self._seed(random.Random(seed), roles - existing, applications_per_role)
+            # A random sequence of its own: the crew come out the same whether they were
+            # seeded with the roles or given what crew search reads later.
+            self._seed_crew(random.Random(f"{seed}-crew"), wanted_crew)
         with connection.cursor() as cursor:
             # Statistics for the planner, and (outside a transaction) the visibility map that
             # lets index-only scans skip the table, as autovacuum would leave them.
             cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {Role.objects.count():,} roles in {(timezone.now() - start).total_seconds():.0f}s"
+                f"Seeded {Role.objects.count():,} roles and "
+                f"{bench_crew().filter(findable_asked_at__isnull=False).count():,} crew in "
+                f"{(timezone.now() - start).total_seconds():.0f}s"
             )
         )
 
@@ -232,47 +263,9 @@ class Command(BaseCommand):
 
         # Every crew profile shares one small CV file: applying copies it, as in production.
         cv_name = private_storage.save("cvs/bench-cv.pdf", ContentFile(BENCH_PDF))
-        n_crew = max(50, n_roles // 5)
-        crew = User.objects.bulk_create(
-            [
-                User(
-                    email=f"crew{marker + i}@bench.example", name=f"剧组人员{i}", password=password
-                )
-                for i in range(n_crew)
-            ],
-            batch_size=batch,
-        )
+        profiles = self._add_crew(rng, crew_for(n_roles), cities, password, marker)
+        crew = [profile.user for profile in profiles]
         departments = list(ROLES_BY_DEPARTMENT)
-        profiles = CrewProfile.objects.bulk_create(
-            [
-                CrewProfile(
-                    user=u,
-                    headline="灯光助理 · Lighting assistant",
-                    departments=[rng.choice(departments)],
-                    home_city=rng.choice(cities),
-                    experience_level=rng.choice(ExperienceLevel.values),
-                    school="北京电影学院",
-                    major="摄影",
-                    graduation_year=rng.choice([2023, 2024, 2025, 2026]),
-                    bio="热爱短剧拍摄，能吃苦。Loves set life.",
-                )
-                for u in crew
-            ],
-            batch_size=batch,
-        )
-        busy = []
-        for profile in profiles:
-            for _ in range(rng.choice([0, 1, 2, 3])):
-                first = today + timedelta(days=rng.randrange(-10, 120))
-                busy.append(
-                    Unavailability(
-                        profile=profile,
-                        start_date=first,
-                        end_date=first + timedelta(days=rng.randrange(0, 6)),
-                        note="档期已满",
-                    )
-                )
-        Unavailability.objects.bulk_create(busy, batch_size=batch, ignore_conflicts=True)
 
         shoots, plans = [], []
         remaining = n_roles
@@ -455,3 +448,231 @@ class Command(BaseCommand):
             f"{len(studios):,} studios, {len(shoots):,} shoots, {len(roles):,} roles, {len(crew):,} crew, "
             f"{len(applications):,} applications"
         )
+
+    def _add_crew(
+        self, rng: random.Random, n: int, cities: list, password: str, marker: int
+    ) -> list[CrewProfile]:
+        """``n`` crew members with a profile and a calendar of days off."""
+        batch = 5000
+        today = timezone.localdate()
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=f"crew{marker + i}@bench.example", name=f"剧组人员{i}", password=password
+                )
+                for i in range(n)
+            ],
+            batch_size=batch,
+        )
+        departments = list(ROLES_BY_DEPARTMENT)
+        profiles = CrewProfile.objects.bulk_create(
+            [
+                CrewProfile(
+                    user=u,
+                    headline="灯光助理 · Lighting assistant",
+                    departments=[rng.choice(departments)],
+                    home_city=rng.choice(cities),
+                    experience_level=rng.choice(ExperienceLevel.values),
+                    school="北京电影学院",
+                    major="摄影",
+                    graduation_year=rng.choice([2023, 2024, 2025, 2026]),
+                    bio="热爱短剧拍摄，能吃苦。Loves set life.",
+                )
+                for u in users
+            ],
+            batch_size=batch,
+        )
+        busy = []
+        for profile in profiles:
+            for _ in range(rng.choice([0, 1, 2, 3])):
+                first = today + timedelta(days=rng.randrange(-10, 120))
+                busy.append(
+                    Unavailability(
+                        profile=profile,
+                        start_date=first,
+                        end_date=first + timedelta(days=rng.randrange(0, 6)),
+                        note="档期已满",
+                    )
+                )
+        Unavailability.objects.bulk_create(busy, batch_size=batch, ignore_conflicts=True)
+        return profiles
+
+    def _seed_crew(self, rng: random.Random, wanted: int) -> None:
+        """Give ``wanted`` crew what crew search reads: the bench crew who do not have it yet
+        first (a database seeded before crew search), new crew for the rest. Each gets the
+        departments and the skill of a headline, an expected day rate, the cities they work
+        in, credits, an answer to "may verified studios find me?" (yes for about 60%), a
+        last sign-in, and bookings on roles they applied to (with a wrap, the studio's word
+        on their work, for shoots already over)."""
+        shaped = bench_crew().filter(findable_asked_at__isnull=False).count()
+        if shaped >= wanted:
+            return
+        now = timezone.now()
+        cities = list(City.objects.order_by("pk"))
+        profiles = list(
+            bench_crew()
+            .filter(findable_asked_at__isnull=True)
+            .select_related("user")
+            .order_by("pk")[: wanted - shaped]
+        )
+        if len(profiles) < wanted - shaped:
+            password = make_password("callsheet-bench")
+            profiles += self._add_crew(
+                rng, wanted - shaped - len(profiles), cities, password, User.objects.count()
+            )
+        departments = list(ROLES_BY_DEPARTMENT)
+        V = CrewProfile.Visibility
+        WorkCity = CrewProfile.work_cities.through
+        work_cities, credits = [], []
+        for profile in profiles:
+            first = profile.departments[0] if profile.departments else rng.choice(departments)
+            profile.departments = [first]
+            if rng.random() < 0.3:
+                profile.departments.append(rng.choice([d for d in departments if d != first]))
+            zh, en, rate = rng.choice(ROLES_BY_DEPARTMENT[first])
+            profile.headline = f"{zh} · {en}"
+            profile.expected_day_rate = (
+                rate + rng.randrange(-2, 5) * 50 if rng.random() < 0.8 else None
+            )
+            profile.visibility = (
+                V.VERIFIED_STUDIOS if rng.random() < FINDABLE_SHARE else V.APPLIED_ONLY
+            )
+            profile.findable_asked_at = now - timedelta(days=rng.randrange(0, 90))
+            profile.user.last_login = now - timedelta(minutes=rng.randrange(0, 60 * 24 * 60))
+            for city in rng.sample(cities, rng.choice([0, 1, 1, 2, 3])):
+                if city.pk != profile.home_city_id:
+                    work_cities.append(WorkCity(crewprofile_id=profile.pk, city_id=city.pk))
+            for _ in range(rng.choice([0, 0, 1, 1, 2, 3, 5])):
+                credits.append(
+                    Credit(
+                        profile=profile,
+                        production_title=f"{rng.choice(TITLE_A)}{rng.choice(TITLE_B)}",
+                        role=zh,
+                        year=rng.choice([2022, 2023, 2024, 2025, 2026]),
+                        studio_name=f"{rng.choice(STUDIO_A)}{rng.choice(STUDIO_B)}",
+                    )
+                )
+        CrewProfile.objects.bulk_update(
+            profiles,
+            ["departments", "headline", "expected_day_rate", "visibility", "findable_asked_at"],
+            batch_size=1000,
+        )
+        User.objects.bulk_update([p.user for p in profiles], ["last_login"], batch_size=1000)
+        WorkCity.objects.bulk_create(work_cities, batch_size=5000, ignore_conflicts=True)
+        Credit.objects.bulk_create(credits, batch_size=5000)
+        booked = self._book(rng, [p.user_id for p in profiles], now)
+        self.stdout.write(
+            f"{len(profiles):,} crew given what crew search reads, "
+            f"{sum(p.visibility == V.VERIFIED_STUDIOS for p in profiles):,} of them findable, "
+            f"{booked:,} bookings"
+        )
+
+    def _book(self, rng: random.Random, user_ids: list[int], now) -> int:
+        """Book some of these people on roles they applied to, as accepting an offer does
+        (``Application.accept``): never two bookings of one person on overlapping dates, and
+        at most one on a role of two openings or more, so that every role keeps an opening
+        and stays listed or not as it was. A booking on a shoot already over has its wrap,
+        with the studio's word on the work (mostly worked every day, a few did not show).
+        Returns how many."""
+        today = timezone.localdate()
+        S = Application.Status
+        candidates = {}
+        for i in range(0, len(user_ids), 5000):
+            rows = (
+                Application.objects.filter(
+                    applicant_id__in=user_ids[i : i + 5000],
+                    status__in=[S.SUBMITTED, S.SHORTLISTED],
+                    role__openings__gte=2,
+                    role__booked_count=0,
+                    role__shoot__status__in=Shoot.TAKING_CREW,
+                )
+                .order_by("pk")
+                .values_list(
+                    "pk",
+                    "applicant_id",
+                    "role_id",
+                    "role__start_date",
+                    "role__end_date",
+                    "role__shoot_id",
+                    "role__shoot__studio_id",
+                    "status",
+                )
+            )
+            for row in rows:
+                candidates.setdefault(row[1], []).append(row)
+        owners = dict(
+            StudioMembership.objects.filter(role=StudioMembership.Role.OWNER).values_list(
+                "studio_id", "user_id"
+            )
+        )
+        taken_roles = set()
+        bookings = []
+        for user_id in user_ids:
+            mine = candidates.get(user_id, [])
+            rng.shuffle(mine)
+            days = []
+            for row in mine[: rng.choice([0, 0, 1, 1, 2, 3])]:
+                _, _, role_id, start, end, _, _, _ = row
+                if role_id in taken_roles or any(s <= end and start <= e for s, e in days):
+                    continue
+                taken_roles.add(role_id)
+                days.append((start, end))
+                bookings.append(row)
+        applications, events, wraps = [], [], []
+        for pk, user_id, role_id, start, end, shoot_id, studio_id, status in bookings:
+            # After they applied (the seeded applications were made just now).
+            offered_at = now + timedelta(minutes=rng.randrange(1, 120))
+            applications.append(
+                Application(
+                    pk=pk,
+                    status=S.BOOKED,
+                    offered_at=offered_at,
+                    booked_dates=DateRange(start, end, "[]"),
+                )
+            )
+            events += [
+                ApplicationEvent(
+                    application_id=pk,
+                    from_status=status,
+                    to_status=S.OFFERED,
+                    actor_id=owners.get(studio_id),
+                    note="欢迎加入剧组！",
+                    created_at=offered_at,
+                ),
+                ApplicationEvent(
+                    application_id=pk,
+                    from_status=S.OFFERED,
+                    to_status=S.BOOKED,
+                    actor_id=user_id,
+                    created_at=offered_at + timedelta(minutes=rng.randrange(1, 60)),
+                ),
+            ]
+            if end < today:
+                roll = rng.random()
+                wraps.append(
+                    Wrap(
+                        application_id=pk,
+                        role_id=role_id,
+                        shoot_id=shoot_id,
+                        studio_id=studio_id,
+                        crew_id=user_id,
+                        asked_at=now - timedelta(days=(today - end).days - 1),
+                        worked=Wrap.Worked.ALL_DAYS
+                        if roll < 0.88
+                        else Wrap.Worked.LEFT_EARLY
+                        if roll < 0.93
+                        else Wrap.Worked.NO_SHOW,
+                        worked_at=now - timedelta(days=max((today - end).days - 3, 0)),
+                    )
+                )
+        Application.objects.bulk_update(
+            applications, ["status", "offered_at", "booked_dates"], batch_size=1000
+        )
+        ApplicationEvent.objects.bulk_create(events, batch_size=5000)
+        roles = sorted(taken_roles)
+        for i in range(0, len(roles), 5000):
+            # The copy of the count of its bookings (Role.booked_count): one each; every one
+            # of these roles has another opening, so ``listed`` stays as it was.
+            Role.objects.filter(pk__in=roles[i : i + 5000]).update(booked_count=1)
+        Wrap.objects.bulk_create(wraps, batch_size=5000)
+        return len(bookings)
