@@ -113,16 +113,16 @@ def crew_listing(request, studio: Studio) -> CrewListing:
 
     query = CrewFilter.canonical_query(data)
     number = _page_number(request.GET.get("page"))
-    rows = _fetch(studio, search, query, number or 1)
+    rows = _fetch(studio, search, query, number) if number else []
     total = rows[0]["total"] if rows else 0
     if not rows and number != 1:
-        # Past the last page (or "page=0"): the last page, as Django's paginator gives it.
+        # Past the last page, or below the first: the last, as Django's paginator gives it.
         total = search().qs.count()
         number = max(1, math.ceil(total / PAGE_SIZE))
-        rows = _fetch(studio, search, query, number)
+        rows = _fetch(studio, search, query, number) if total else []
     paginator = Paginator([], PAGE_SIZE)
     paginator.count = total  # known from the page's own query
-    page = Page(rows, number or 1, paginator)
+    page = Page(rows, number, paginator)
     dates = CrewFilter.dates_of(data)
     roles = _invite_roles(studio)
     language = translation.get_language()

@@ -367,4 +367,5 @@ def test_pages_of_results(as_user, recruiter, role):
     assert len(first) == PAGE_SIZE and len(second) == 2 and not set(first) & set(second)
     assert names(page.get(SEARCH, {"page": "9"})) == second  # past the last: the last
     assert names(page.get(SEARCH, {"page": "x"})) == first
+    assert names(page.get(SEARCH, {"page": "0"})) == second  # below the first: the last
     assert "22 people" in page.get(SEARCH, {"page": "2"}).content.decode()
