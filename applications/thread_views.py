@@ -19,9 +19,10 @@ from jobboard.transitions import InvalidTransition
 
 def _thread_of(user, pk):
     """The application ``pk`` if ``user`` is its applicant, a member of the studio applied to,
-    or a moderator (whose every look is logged for the participants); 404 otherwise."""
+    or a moderator (whose every look is logged for the participants): the rule of
+    ``Application.objects.visible_to``, decided on the one row; 404 otherwise."""
     application = get_object_or_404(
-        Application.objects.visible_to(user).select_related(
+        Application.objects.select_related(
             "role__shoot__studio", "role__shoot__city", "applicant__crew_profile"
         ),
         pk=pk,
@@ -29,6 +30,8 @@ def _thread_of(user, pk):
     studio = application.role.shoot.studio
     application.is_applicant = user.pk == application.applicant_id
     application.is_member = not application.is_applicant and studio.is_member(user)
+    if not (application.is_applicant or application.is_member or user.has_staff_powers):
+        raise Http404
     return application
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,38 +54,77 @@ def thread_is_open(application) -> bool:
 
 
 class MessageQuerySet(models.QuerySet):
-    def unread_by(self, user) -> MessageQuerySet:
-        """Messages to ``user`` (from the other side of threads they are in) that came after
-        they last read the thread. ``user`` may be an ``OuterRef`` (``unread_threads``)."""
+    def _not_read_by(self, user) -> MessageQuerySet:
+        """Those that came after ``user`` last read their thread (an ``OuterRef`` user too)."""
         # Inside ``read_at``'s subquery an outer user is one level further out.
         deeper = OuterRef(user) if isinstance(user, OuterRef) else user
         read_at = ThreadState.objects.filter(
             application=OuterRef("application"), user=deeper, read_at__isnull=False
         )
         return self.filter(
-            Q(application__applicant=user, from_studio=True)
-            | Q(application__role__shoot__studio__memberships__user=user, from_studio=False)
-        ).filter(Q(~Exists(read_at)) | Q(created_at__gt=Subquery(read_at.values("read_at")[:1])))
+            Q(~Exists(read_at)) | Q(created_at__gt=Subquery(read_at.values("read_at")[:1]))
+        )
+
+    def unread_by_applicant(self, user) -> MessageQuerySet:
+        """The studios' messages to ``user`` on their applications, not read yet."""
+        return self.filter(from_studio=True, application__applicant=user)._not_read_by(user)
+
+    def unread_by_member(self, user) -> MessageQuerySet:
+        """The applicants' messages to the studios ``user`` works for, not read yet."""
+        return self.filter(
+            from_studio=False, application__role__shoot__studio__memberships__user=user
+        )._not_read_by(user)
+
+    def unread_by(self, user) -> MessageQuerySet:
+        """Messages to ``user`` (from the other side of the threads they are in) that came
+        after they last read the thread."""
+        return self.filter(
+            Q(pk__in=self.unread_by_applicant(user).values("pk"))
+            | Q(pk__in=self.unread_by_member(user).values("pk"))
+        )
 
 
 def unread_threads(user_ref="pk"):
     """An expression: how many threads have messages the user (``OuterRef(user_ref)``) has
-    not read (``User.unread_threads``, the menu's count)."""
-    unread = (
-        Message.objects.unread_by(OuterRef(user_ref))
-        .order_by()
-        .annotate(group=Value(1))
-        .values("group")
-        .annotate(n=Count("application", distinct=True))
-        .values("n")[:1]
+    not read (``User.unread_threads``, the menu's count): as an applicant, plus as a member of
+    studios (each side's query follows its own indexes)."""
+
+    def threads(unread):
+        return _AsReturned(
+            Subquery(
+                unread.order_by()
+                .annotate(group=Value(1))
+                .values("group")
+                .annotate(n=Count("application", distinct=True))
+                .values("n")[:1],
+                output_field=models.IntegerField(),
+            ),
+            0,
+        )
+
+    user = OuterRef(user_ref)
+    return _Sum(
+        threads(Message.objects.unread_by_applicant(user)),
+        threads(Message.objects.unread_by_member(user)),
     )
-    return _AsReturned(Subquery(unread, output_field=models.IntegerField()), 0)
 
 
 class _AsReturned(Coalesce):
     """COALESCE of an integer, as psycopg returns it (a Python int already): no converter, so
     the statement that loads the signed-in user (a compiled query, ``jobboard.backends``)
     can carry it."""
+
+    @property
+    def convert_value(self):
+        return self._convert_value_noop
+
+
+class _Sum(Func):
+    """The sum of two integers, as psycopg returns it (see ``_AsReturned``)."""
+
+    arg_joiner = " + "
+    template = "(%(expressions)s)"
+    output_field = models.IntegerField()
 
     @property
     def convert_value(self):

@@ -212,8 +212,7 @@ def my_applications(request):
         .values_list("application", "n")
     )
     unread = dict(
-        Message.objects.unread_by(request.user)
-        .filter(application__applicant=request.user)
+        Message.objects.unread_by_applicant(request.user)
         .values("application")
         .annotate(n=Count("pk", distinct=True))
         .values_list("application", "n")
@@ -297,7 +296,7 @@ def pipeline(request, pk):
     )
     # The conversations with messages this member has not read (per person: not in the body).
     unread = list(
-        Message.objects.unread_by(request.user)
+        Message.objects.unread_by_member(request.user)
         .filter(application__role__shoot=shoot.pk)
         .values("application", "application__applicant__name", "application__applicant__email")
         .annotate(n=Count("pk", distinct=True))
