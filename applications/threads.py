@@ -54,7 +54,7 @@ def thread_is_open(application) -> bool:
 
 
 class MessageQuerySet(models.QuerySet):
-    def _not_read_by(self, user) -> MessageQuerySet:
+    def not_read_by(self, user) -> MessageQuerySet:
         """Those that came after ``user`` last read their thread (an ``OuterRef`` user too)."""
         # Inside ``read_at``'s subquery an outer user is one level further out.
         deeper = OuterRef(user) if isinstance(user, OuterRef) else user
@@ -67,13 +67,13 @@ class MessageQuerySet(models.QuerySet):
 
     def unread_by_applicant(self, user) -> MessageQuerySet:
         """The studios' messages to ``user`` on their applications, not read yet."""
-        return self.filter(from_studio=True, application__applicant=user)._not_read_by(user)
+        return self.filter(from_studio=True, application__applicant=user).not_read_by(user)
 
     def unread_by_member(self, user) -> MessageQuerySet:
         """The applicants' messages to the studios ``user`` works for, not read yet."""
         return self.filter(
             from_studio=False, application__role__shoot__studio__memberships__user=user
-        )._not_read_by(user)
+        ).not_read_by(user)
 
     def unread_by(self, user) -> MessageQuerySet:
         """Messages to ``user`` (from the other side of the threads they are in) that came

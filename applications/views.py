@@ -295,12 +295,18 @@ def pipeline(request, pk):
         .order_by("sent_at", "pk")
     )
     # The conversations with messages this member has not read (per person: not in the body).
-    unread = list(
-        Message.objects.unread_by_member(request.user)
-        .filter(application__role__shoot=shoot.pk)
-        .values("application", "application__applicant__name", "application__applicant__email")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("application")
+    # (A member sees the pipeline: no need to join their memberships. Moderators read no
+    # conversations from here.)
+    unread = (
+        []
+        if request.user.has_staff_powers
+        else list(
+            Message.objects.filter(application__role__shoot=shoot.pk, from_studio=False)
+            .not_read_by(request.user)
+            .values("application", "application__applicant__name", "application__applicant__email")
+            .annotate(n=Count("pk", distinct=True))
+            .order_by("application")
+        )
     )
     for row in unread:
         row["name"] = User.display_name_of(
