@@ -55,6 +55,16 @@ def display_name(name: str) -> str:
     return f"{(stem or 'cv')[:200]}.pdf"
 
 
+def profile_cv_copy(profile):
+    """A private copy of the CV on ``profile`` and the name to show for it, taken now so that
+    later profile edits do not change what a studio received. OSError when it cannot be read."""
+    from django.core.files.base import ContentFile
+
+    with profile.cv.open("rb") as source:
+        data = source.read()
+    return ContentFile(data, name="cv.pdf"), display_name(profile.cv_name or "CV.pdf")
+
+
 def cv_response(fieldfile, filename: str) -> FileResponse:
     """A private file as a download: RFC 6266 ``filename*``, never sniffed, never rendered."""
     response = FileResponse(

@@ -48,8 +48,7 @@ def teams(request):
         )
     )
     team_applications = list(
-        TeamApplication.objects.filter(Q(team__head=user) | Q(places__member=user))
-        .distinct()
+        TeamApplication.objects.concerning(user)
         .select_related("team__head", "shoot__studio", "shoot__city")
         .prefetch_related(_places())
         .order_by("-created_at", "pk")
@@ -171,11 +170,7 @@ def team_apply(request, pk):
         return redirect(reverse("accounts:profile_edit"))
     people = team.people()
     form = None
-    applied = (
-        TeamApplication.objects.filter(team=team, shoot=shoot)
-        .exclude(stage=TeamApplication.Stage.CANCELLED)
-        .first()
-    )
+    applied = TeamApplication.objects.live().filter(team=team, shoot=shoot).first()
     if roles and len(people) >= 2 and applied is None:
         data = request.POST if request.method == "POST" else None
         form = TeamApplyForm(data, people=people, roles=roles, studio=shoot.studio)

@@ -158,13 +158,13 @@ class TeamApplicationQuerySet(models.QuerySet):
     def confirming(self) -> TeamApplicationQuerySet:
         return self.filter(stage=TeamApplication.Stage.CONFIRMING)
 
+    def live(self) -> TeamApplicationQuerySet:
+        """Being confirmed or sent: a team applies to a shoot once while one is live."""
+        return self.exclude(stage=TeamApplication.Stage.CANCELLED)
+
     def concerning(self, user) -> TeamApplicationQuerySet:
         """The team applications ``user`` heads or has a place on."""
         return self.filter(Q(team__head=user) | Q(places__member=user)).distinct()
-
-    def for_studio_member(self, user) -> TeamApplicationQuerySet:
-        """Sent team applications to the shoots of ``user``'s studios."""
-        return self.filter(stage=TeamApplication.Stage.SENT, shoot__studio__memberships__user=user)
 
 
 class TeamApplication(models.Model):
@@ -287,7 +287,7 @@ class TeamApplication(models.Model):
                     _("%(name)s has already applied to %(role)s.")
                     % {"name": application.applicant.display_name, "role": application.role.title}
                 )
-        if cls.objects.filter(team=team, shoot=shoot).exclude(stage=cls.Stage.CANCELLED).exists():
+        if cls.objects.live().filter(team=team, shoot=shoot).exists():
             raise InvalidTransition(_("Your team has already applied to this shoot."))
         team_application = cls.objects.create(team=team, shoot=shoot, note=note.strip())
         now = timezone.now()
@@ -581,16 +581,12 @@ class TeamPlace(models.Model):
 def _profile_cv(user):
     """A private copy of the person's profile CV for their team application (empty when they
     have none or it cannot be read)."""
-    from django.core.files.base import ContentFile
-
-    from accounts.cv import display_name
+    from accounts.cv import profile_cv_copy
 
     profile = getattr(user, "crew_profile", None)
     if profile is None or not profile.cv:
         return "", ""
     try:
-        with profile.cv.open("rb") as source:
-            data = source.read()
+        return profile_cv_copy(profile)
     except OSError:
         return "", ""
-    return ContentFile(data, name="cv.pdf"), display_name(profile.cv_name or "CV.pdf")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.cv import cv_response, display_name
+from accounts.cv import cv_response, display_name, profile_cv_copy
 from accounts.models import StudioBlock, User
 from applications.forms import (
     ApplyForm,
@@ -65,15 +65,10 @@ def _cv_copy(form: ApplyForm, profile) -> tuple[ContentFile, str]:
     """A private copy of the CV taken now, so that later profile edits do not change what the
     studio received."""
     if form.cleaned_data["cv_choice"] == ApplyForm.PROFILE_CV and profile.cv:
-        with profile.cv.open("rb") as source:
-            data = source.read()
-        name = profile.cv_name or "CV.pdf"
-    else:
-        upload = form.cleaned_data["cv_file"]
-        upload.seek(0)
-        data = upload.read()
-        name = upload.name
-    return ContentFile(data, name="cv.pdf"), display_name(name)
+        return profile_cv_copy(profile)
+    upload = form.cleaned_data["cv_file"]
+    upload.seek(0)
+    return ContentFile(upload.read(), name="cv.pdf"), display_name(upload.name)
 
 
 @require_http_methods(["GET", "POST"])
