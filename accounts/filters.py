@@ -9,7 +9,7 @@ import copy
 
 import django_filters
 from django import forms
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -84,10 +84,8 @@ class CrewFilter(django_filters.FilterSet):
         return queryset.filter(Q(headline__icontains=words) | Q(bio__icontains=words))
 
     def filter_city(self, queryset, name, value):
-        works_there = CrewProfile.work_cities.through.objects.filter(
-            crewprofile=OuterRef("pk"), city=value
-        )
-        return queryset.filter(Q(home_city=value) | Exists(works_there))
+        # Their home city or one of their work cities (CrewProfile.works_in holds both).
+        return queryset.filter(works_in__contains=[value.pk])
 
     def filter_credits(self, queryset, name, value):
         wanted = int(value)

@@ -387,6 +387,10 @@ class CrewProfile(models.Model):
     work_cities = models.ManyToManyField(
         "postings.City", blank=True, related_name="+", verbose_name=_("cities willing to work in")
     )
+    # Where they work: the home city's and the work cities' ids, copied by database triggers
+    # (accounts/migrations/0009) whoever writes either, so that crew search finds a department
+    # in a city in one index (docs/caches.md). Django never sets it.
+    works_in = ArrayField(models.BigIntegerField(), default=list, editable=False)
     experience_level = models.CharField(
         _("experience level"),
         max_length=20,
@@ -447,9 +451,10 @@ class CrewProfile(models.Model):
         verbose_name_plural = _("crew profiles")
         indexes = [
             GinIndex(fields=["departments"], name="crewprofile_departments_gin"),
-            # Crew search by department reads only crew who let studios find them.
+            # Crew search, by department and the cities they work in, reads only crew who
+            # let studios find them.
             GinIndex(
-                fields=["departments"],
+                fields=["departments", "works_in"],
                 name="crewprofile_findable_gin",
                 condition=Q(visibility="verified"),
             ),

@@ -9,12 +9,12 @@ twenty people, their invite forms and the filter form costs more than reading th
   canonical query and the page: each process keeps it in the ``searches`` cache, with the
   values written in, and runs it on every request (prepared from its second run: planned
   once per connection for those values);
-- each person's card, the results, the options of the invite form and the filter form are
-  kept in the ``fragments`` cache under a digest of everything they are made from, read on
-  every request (the rows of the page, the studio's open roles), or, for the filter form,
-  under the content version (city names), the search as typed and its count. A change is a
-  new key; nothing needs to invalidate them. Forms carry markers where each request's CSRF
-  token and address go (docs/caches.md).
+- each person's card and the results are kept in the ``fragments`` cache under a digest of
+  the rows they are made from, read on every request; the invite form's roles and the filter
+  form under the content version (roles, shoots, city names) and the day, and, for the form,
+  the search as typed and its count. A change is a new key; nothing needs to invalidate
+  them. Forms carry markers where each request's CSRF token, address and roles go
+  (docs/caches.md).
 """
 
 from __future__ import annotations
@@ -72,9 +72,9 @@ CARD_COLUMNS = [
 
 def card_rows(filterset: CrewFilter):
     """What a card shows of each person the search finds, in its order, one dict each, with
-    the cities they work in (JSON text) and ``total``, the number of people found."""
+    the names of their work cities (JSON text) and ``total``, the number of people found."""
     through = CrewProfile.work_cities.through
-    works_in = (
+    work_cities = (
         through.objects.filter(crewprofile=OuterRef("pk"))
         .order_by()
         .values("crewprofile")
@@ -88,7 +88,7 @@ def card_rows(filterset: CrewFilter):
     )
     return filterset.qs.values(
         *CARD_COLUMNS,
-        works_in=Subquery(works_in, output_field=TextField()),
+        work_city_names=Subquery(work_cities, output_field=TextField()),
         total=Window(Count("*")),
     )
 
@@ -124,21 +124,29 @@ def crew_listing(request, studio: Studio) -> CrewListing:
     paginator.count = total  # known from the page's own query
     page = Page(rows, number, paginator)
     dates = CrewFilter.dates_of(data)
-    roles = _invite_roles(studio)
     language = translation.get_language()
     day = timezone.localdate().isoformat()
     cache = caches["fragments"]
+    # The invite form's roles, as the content version and the day leave them (roles, shoots
+    # and studios are content; open roles close at midnight).
+    options_key = f"crew-invite-roles:{language}:{version}:{day}:{studio.pk}"
+    options = cache.get(options_key)
+    if options is None:
+        roles = _invite_roles(studio)
+        options = render_to_string("accounts/crew_search.html#role_options", {"roles": roles})
+        cache.set(options_key, options, CACHE_SECONDS)
+    can_invite = bool(options)
     results_key = "crew-results:" + _digest(
-        (language, day, studio.pk, studio.slug, query, page.number, rows, dates, bool(roles))
+        (language, day, studio.pk, studio.slug, query, page.number, rows, dates, can_invite)
     )
     results = cache.get(results_key)
     if results is None:
         results = render_to_string(
             "accounts/crew_search.html#results",
             {
-                "cards": render_cards(rows, studio, dates, bool(roles)),
+                "cards": render_cards(rows, studio, dates, can_invite),
                 "page": page,
-                "roles": roles,
+                "can_invite": can_invite,
                 "query": urlencode([("studio", studio.slug)]) + (f"&{query}" if query else ""),
             },
         )
@@ -151,13 +159,6 @@ def crew_listing(request, studio: Studio) -> CrewListing:
             {"filter": CrewFilter(data), "studio": studio, "count": total},
         )
         cache.set(form_key, form, CACHE_SECONDS)
-    options = ""
-    if roles:
-        options_key = "crew-invite-roles:" + _digest((language, roles))
-        options = cache.get(options_key)
-        if options is None:
-            options = render_to_string("accounts/crew_search.html#role_options", {"roles": roles})
-            cache.set(options_key, options, CACHE_SECONDS)
     fields = format_html(
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
     )
@@ -208,13 +209,8 @@ def roles_to_invite_to(studio: Studio):
 
 
 def _invite_roles(studio: Studio) -> list[dict]:
-    """What the invite form offers of ``roles_to_invite_to``, by its SQL compiled once per
-    process for this studio and day (open roles close at midnight)."""
-    key = f"crew-invite-roles-sql:{studio.pk}:{timezone.localdate().isoformat()}"
-    return _run(
-        key,
-        lambda: roles_to_invite_to(studio).values("pk", "title", "shoot__title", "start_date"),
-    )
+    """What the invite form offers of ``roles_to_invite_to``."""
+    return list(roles_to_invite_to(studio).values("pk", "title", "shoot__title", "start_date"))
 
 
 def _run(key: str, build) -> list[dict]:
@@ -303,7 +299,7 @@ class Card:
         home = row["home_city__name_en"] if english else row["home_city__name_zh"]
         others = [
             city["en"] if english else city["zh"]
-            for city in json.loads(row["works_in"] or "[]")
+            for city in json.loads(row["work_city_names"] or "[]")
             if city["id"] != row["home_city_id"]
         ]
         self.cities = [home, *others]

@@ -686,6 +686,16 @@ class Callsheet(RuleBasedStateMachine):
         if user.is_active and profile is not None:
             profile.work_cities.add(City.objects.get(slug=city))
 
+    @rule(
+        who=st.sampled_from(["crew_a", "crew_b"]), city=st.sampled_from(["zhengzhou", "hengdian"])
+    )
+    def move_home(self, who, city):
+        user = self.crew_a if who == "crew_a" else self.crew_b
+        profile = getattr(user, "crew_profile", None)
+        if user.is_active and profile is not None:
+            profile.home_city = City.objects.get(slug=city)
+            profile.save()
+
     @rule(who=st.sampled_from(["crew_a", "crew_b"]))
     def add_credit(self, who):
         user = self.crew_a if who == "crew_a" else self.crew_b

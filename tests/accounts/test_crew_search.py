@@ -369,3 +369,39 @@ def test_pages_of_results(as_user, recruiter, role):
     assert names(page.get(SEARCH, {"page": "x"})) == first
     assert names(page.get(SEARCH, {"page": "0"})) == second  # below the first: the last
     assert "22 people" in page.get(SEARCH, {"page": "2"}).content.decode()
+
+
+def test_where_someone_works_follows_their_home_and_work_cities():
+    """CrewProfile.works_in, the copy crew search's index reads, follows every write of the
+    home city and the work cities (database triggers), however it is made."""
+    from accounts.models import CrewProfile
+
+    hengdian, zhengzhou, xian = city("hengdian"), city("zhengzhou"), city("xian")
+    profile = findable("在哪儿工作")
+
+    def works_in():
+        return CrewProfile.objects.values_list("works_in", flat=True).get(pk=profile.pk)
+
+    assert works_in() == [hengdian.pk]
+    profile.work_cities.add(zhengzhou, xian)
+    assert works_in() == sorted([hengdian.pk, zhengzhou.pk, xian.pk])
+    profile.work_cities.remove(xian)
+    assert works_in() == sorted([hengdian.pk, zhengzhou.pk])
+    profile.home_city = xian
+    profile.save()  # Django writes its own (stale) works_in: the trigger replaces it
+    assert works_in() == sorted([xian.pk, zhengzhou.pk])
+    CrewProfile.objects.filter(pk=profile.pk).update(home_city=zhengzhou)
+    assert works_in() == [zhengzhou.pk]
+    profile.work_cities.set([hengdian])
+    assert works_in() == sorted([zhengzhou.pk, hengdian.pk])
+    through = CrewProfile.work_cities.through
+    through.objects.filter(crewprofile=profile).update(city=xian)
+    assert works_in() == sorted([zhengzhou.pk, xian.pk])
+    profile.work_cities.clear()
+    assert works_in() == [zhengzhou.pk]
+    other = findable("批量")
+    through.objects.bulk_create(
+        [through(crewprofile=p, city=xian) for p in (profile, other)], ignore_conflicts=True
+    )
+    assert works_in() == sorted([zhengzhou.pk, xian.pk])
+    assert CrewProfile.objects.get(pk=other.pk).works_in == sorted([hengdian.pk, xian.pk])
