@@ -72,7 +72,7 @@ DROP FUNCTION IF EXISTS accounts_works_in();
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0008_crew_search_indexes"),
+        ("accounts", "0009_merge_0008_crew_search_indexes_0008_messages"),
         ("postings", "0013_role_studio_pays_on_time"),
     ]
 
