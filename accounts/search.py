@@ -40,16 +40,16 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.filters import CrewFilter
 from accounts.models import CrewProfile, Studio, User
+from jobboard.fragments import CACHE_SECONDS, FORM_FIELDS, digest
 from jobboard.sql import CompiledQuery, loaded, prepared
 from postings.choices import Department, ExperienceLevel
 from postings.models import Role
 
 PAGE_SIZE = 20
 SQL_SECONDS = 600  # a search's SQL
-CACHE_SECONDS = 600  # HTML (a change is a new key: this only bounds memory)
+
 # Where each request's own parts go in cached HTML (comments: never in a user's text, which
 # the templates escape).
-FORM_FIELDS = "<!-- form fields -->"  # the CSRF token's hidden field
 ADDRESS = "<!-- address -->"  # this page's address, for forms that come back to it
 ROLE_OPTIONS = "<!-- role options -->"
 
@@ -136,7 +136,7 @@ def crew_listing(request, studio: Studio) -> CrewListing:
         options = render_to_string("accounts/crew_search.html#role_options", {"roles": roles})
         cache.set(options_key, options, CACHE_SECONDS)
     can_invite = bool(options)
-    results_key = "crew-results:" + _digest(
+    results_key = "crew-results:" + digest(
         (language, day, studio.pk, studio.slug, query, page.number, rows, dates, can_invite)
     )
     results = cache.get(results_key)
@@ -151,7 +151,7 @@ def crew_listing(request, studio: Studio) -> CrewListing:
             },
         )
         cache.set(results_key, results, CACHE_SECONDS)
-    form_key = "crew-form:" + _digest((language, version, studio.slug, query, total))
+    form_key = "crew-form:" + digest((language, version, studio.slug, query, total))
     form = cache.get(form_key)
     if form is None:
         form = render_to_string(
@@ -258,7 +258,7 @@ def render_cards(rows: list[dict], studio: Studio, dates, can_invite: bool) -> l
     with the same row, dates, studio and language."""
     cache = caches["fragments"]
     language = translation.get_language()
-    keys = ["crew-card:" + _digest((language, studio.slug, dates, can_invite, row)) for row in rows]
+    keys = ["crew-card:" + digest((language, studio.slug, dates, can_invite, row)) for row in rows]
     found = cache.get_many(keys)
     fresh = {
         key: render_to_string(
@@ -306,8 +306,3 @@ class Card:
         self.confirmed_credits = row["confirmed_credits"]
         self.listed_credits = row["listed_credits"]
         self.expected_day_rate = row["expected_day_rate"]
-
-
-def _digest(value) -> str:
-    """A digest of rows as the database returned them (numbers, text, dates, lists)."""
-    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()

@@ -59,6 +59,23 @@ def application_cv_upload_to(instance, filename: str) -> str:
     return private_name("applications")
 
 
+def json_rows(rows, group_by: str, order_by: list[str], **fields):
+    """A subquery: ``rows`` (correlated to an outer query, and all with one value of
+    ``group_by``) as a JSON array of objects of ``fields``, ordered by ``order_by``, as JSON
+    text (no conversion: a ``CompiledQuery`` can select it); NULL when there are none."""
+    from django.contrib.postgres.aggregates import JSONBAgg
+    from django.db.models import Subquery, TextField
+    from django.db.models.functions import JSONObject
+
+    return Subquery(
+        rows.order_by()
+        .values(group_by)
+        .annotate(json=JSONBAgg(JSONObject(**fields), order_by=order_by))
+        .values("json"),
+        output_field=TextField(),
+    )
+
+
 class ApplicationQuerySet(models.QuerySet):
     def booked(self) -> ApplicationQuerySet:
         return self.filter(status=Application.Status.BOOKED)
@@ -108,21 +125,9 @@ class ApplicationQuerySet(models.QuerySet):
         (the credits on the applicant's profile) and ``record`` (the bookings studios
         confirmed they worked or that they did not show, unless a moderator hid the entry,
         newest shoot first). ``applications.pipeline`` reads it."""
-        from django.contrib.postgres.aggregates import JSONBAgg
         from django.db.models import F, Subquery, TextField
-        from django.db.models.functions import JSONObject
 
         from accounts.models import Credit
-
-        def as_json(rows, group_by: str, order_by: list[str], **fields) -> Subquery:
-            # A JSON array of the rows (JSON text: no conversion), NULL when there are none.
-            return Subquery(
-                rows.order_by()
-                .values(group_by)
-                .annotate(json=JSONBAgg(JSONObject(**fields), order_by=order_by))
-                .values("json"),
-                output_field=TextField(),
-            )
 
         # The team it was sent with, if any: a team is decided on as one (``applications.teams``).
         team = Subquery(
@@ -136,7 +141,7 @@ class ApplicationQuerySet(models.QuerySet):
             "has_days_off",
             "booked_elsewhere",
             team=team,
-            history=as_json(
+            history=json_rows(
                 ApplicationEvent.objects.filter(application=OuterRef("pk")),
                 "application",
                 ["created_at", "pk"],
@@ -147,7 +152,7 @@ class ApplicationQuerySet(models.QuerySet):
                 actor_name=F("actor__name"),
                 actor_email=F("actor__email"),
             ),
-            credits=as_json(
+            credits=json_rows(
                 Credit.objects.filter(profile__user=OuterRef("applicant")),
                 "profile",
                 ["-year", "pk"],
@@ -156,7 +161,7 @@ class ApplicationQuerySet(models.QuerySet):
                 year=F("year"),
                 studio=F("studio_name"),
             ),
-            record=as_json(
+            record=json_rows(
                 Wrap.objects.exclude(worked="").filter(
                     crew=OuterRef("applicant"), hidden_at__isnull=True
                 ),

@@ -19,7 +19,6 @@ applicant costs more than reading it, so:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from datetime import date, datetime
@@ -32,23 +31,18 @@ from django.http import Http404
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Studio, User
-from applications.models import Application, RoleInvitation, Wrap
-from jobboard.sql import BIGINT_MAX, CompiledQuery, loaded
+from applications.models import Application, Message, RoleInvitation, Wrap
+from jobboard.fragments import CACHE_SECONDS, FORM_FIELDS, digest, html_version
+from jobboard.sql import BIGINT_MAX, CompiledQuery, RawCount, loaded
 from postings.choices import Department, ExperienceLevel
 from postings.models import City, Role, Shoot
 
 PAGE_SIZE = 20
-# How long HTML is kept (a change is a new key: this only bounds memory).
-CACHE_SECONDS = 600
-# Where a form's hidden fields go in a cached applicant (a comment: never in a user's text,
-# which the template escapes).
-FORM_FIELDS = "<!-- form fields -->"
 
 SHOOT_FIELDS = ["id", "studio_id", "city_id", "title", "start_date", "end_date"]
 STUDIO_FIELDS = ["name", "slug", "verification_status"]
@@ -57,7 +51,14 @@ ROLE_FIELDS = ["id", "shoot_id", "department", "title", "openings", "booked_coun
 
 
 def _shoot_values(shoots):
-    return shoots.values(
+    from applications.teams import TeamApplication
+
+    # Whether teams sent it applications (their section is read only then).
+    sent_teams = TeamApplication.objects.filter(
+        shoot=OuterRef("pk"), stage=TeamApplication.Stage.SENT
+    )
+    return shoots.annotate(sent_teams=Exists(sent_teams)).values(
+        "sent_teams",
         *SHOOT_FIELDS,
         *(f"studio__{name}" for name in STUDIO_FIELDS),
         *(f"city__{name}" for name in CITY_FIELDS),
@@ -130,6 +131,7 @@ def managed_shoot(pk: int, user) -> tuple[Shoot, dict]:
 class Pipeline(NamedTuple):
     shoot: Shoot
     body: SafeString  # the page's content
+    sent_teams: bool  # teams sent it applications (``applications.teams``)
 
 
 def pipeline(request, pk: int, *, status: str, role: str, page_number: str | None) -> Pipeline:
@@ -169,7 +171,7 @@ def pipeline(request, pk: int, *, status: str, role: str, page_number: str | Non
         )
     # Everything the body shows is read above: its digest is the key.
     inputs = (shoot_row, role_rows, applications, status, role, page.number, rows, invitation_rows)
-    key = f"pipeline-body:{_version()}:{_digest(inputs)}"
+    key = f"pipeline-body:{html_version()}:{digest(inputs)}"
     cache = caches["fragments"]
     body = cache.get(key)
     if body is None:
@@ -184,7 +186,38 @@ def pipeline(request, pk: int, *, status: str, role: str, page_number: str | Non
         request.get_full_path(),
     )
     # The template escaped every value it shows, so the marker is only ever ours.
-    return Pipeline(shoot, mark_safe(body.replace(FORM_FIELDS, fields)))  # noqa: S308
+    body = mark_safe(body.replace(FORM_FIELDS, fields))  # noqa: S308
+    return Pipeline(shoot, body, shoot_row["sent_teams"])
+
+
+_UNREAD = CompiledQuery(
+    # The rule of ``Message.objects.not_read_by``, for one shoot's applicants' messages.
+    lambda shoot_id, user_id: (
+        Message.objects.filter(application__role__shoot=shoot_id, from_studio=False)
+        .not_read_by(user_id)
+        .values("application", "application__applicant__name", "application__applicant__email")
+        .annotate(n=RawCount("pk", distinct=True))
+        .order_by("application")
+    ),
+    int,
+    int,
+    prepare=True,
+)
+
+
+def unread_threads(shoot_pk: int, user) -> list[dict]:
+    """The conversations of shoot ``shoot_pk``'s applicants with messages ``user`` (a member of
+    its studio) has not read: application, name, how many."""
+    return [
+        {
+            "application": row["application"],
+            "name": User.display_name_of(
+                row["application__applicant__name"], row["application__applicant__email"]
+            ),
+            "n": row["n"],
+        }
+        for row in _UNREAD(shoot_pk, user.pk)
+    ]
 
 
 def _render_body(shoot, role_rows, applications, page, rows, invitation_rows, *, status, role):
@@ -248,8 +281,8 @@ def render_applicants(rows: list[dict]) -> list[str]:
     """Each row's HTML (``pipeline.html#applicant``), from the cache when that row was shown
     before in this language on this day."""
     cache = caches["fragments"]
-    version = _version()
-    keys = [f"pipeline-applicant:{version}:{_digest(row)}" for row in rows]
+    version = html_version()
+    keys = [f"pipeline-applicant:{version}:{digest(row)}" for row in rows]
     found = cache.get_many(keys)
     fresh = {
         key: render_to_string(
@@ -262,17 +295,6 @@ def render_applicants(rows: list[dict]) -> list[str]:
     if fresh:
         cache.set_many(fresh, CACHE_SECONDS)
     return [mark_safe(found.get(key) or fresh[key]) for key in keys]  # noqa: S308 - rendered
-
-
-def _version() -> str:
-    """What the HTML depends on besides the rows: the language (words, addresses) and the day
-    (dates show their year when it is not this year)."""
-    return f"{translation.get_language()}:{timezone.localdate().isoformat()}"
-
-
-def _digest(value) -> str:
-    """A digest of rows as the database returned them (numbers, text, dates, lists)."""
-    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 
 
 class Applicant:

@@ -3,49 +3,28 @@
 import os
 
 from django.contrib import messages as flash
-from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.cv import cv_response
 from applications.forms import MessageEmailsForm, ThreadMessageForm
-from applications.models import Application, Message, ThreadModeratorView, ThreadState
-from applications.threads import MESSAGES_PER_WINDOW, thread_is_open
+from applications.models import Application, Message, ThreadModeratorView
+from applications.thread_page import thread_of, thread_page
+from applications.threads import MESSAGES_PER_WINDOW
 from jobboard import ratelimit
 from jobboard.transitions import InvalidTransition
 
 
-def _thread_of(user, pk):
-    """The application ``pk`` if ``user`` is its applicant, a member of the studio applied to,
-    or a moderator (whose every look is logged for the participants): the rule of
-    ``Application.objects.visible_to``, decided on the one row; 404 otherwise."""
-    application = get_object_or_404(
-        Application.objects.select_related(
-            "role__shoot__studio", "role__shoot__city", "applicant__crew_profile"
-        ),
-        pk=pk,
-    )
-    studio = application.role.shoot.studio
-    application.is_applicant = user.pk == application.applicant_id
-    application.is_member = not application.is_applicant and studio.is_member(user)
-    if not (application.is_applicant or application.is_member or user.has_staff_powers):
-        raise Http404
-    return application
-
-
-def _log_moderator(request, application) -> None:
-    if not (application.is_applicant or application.is_member):
-        ThreadModeratorView.objects.create(application=application, moderator=request.user)
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def thread(request, pk):
-    application = _thread_of(request.user, pk)
-    form = ThreadMessageForm()
+    """The conversation (``applications.thread_page``); a message sent to it (a redirect to
+    the thread, or the page again with what was typed and why it was refused)."""
+    form = None
     status = 200
     if request.method == "POST":
+        row, _reader = thread_of(request.user, pk)
         form = ThreadMessageForm(request.POST, request.FILES)
         limit, window = MESSAGES_PER_WINDOW
         if not ratelimit.allow(f"message:{request.user.pk}", limit, window):
@@ -55,7 +34,7 @@ def thread(request, pk):
             upload = form.cleaned_data["attachment"]
             try:
                 Message.send(
-                    application=application,
+                    application=Application(pk=row["id"]),
                     by=request.user,
                     body=form.cleaned_data["body"],
                     attachment=upload,
@@ -69,35 +48,20 @@ def thread(request, pk):
                 return redirect(f"{request.path}#thread-end")
         else:
             status = 400
-    else:
-        _log_moderator(request, application)
-        if application.is_applicant or application.is_member:
-            ThreadState.mark_read(application, request.user)
-    thread_messages = list(Message.objects.filter(application=application).select_related("author"))
-    # The application's status changes, in line (studio notes only for the studio's side).
-    events = application.events.exclude(from_status=models.F("to_status"))
-    if application.is_applicant:
-        events = events.filter(is_private=False)
-    timeline = sorted(
-        [("message", m.created_at, m) for m in thread_messages]
-        + [("event", e.created_at, e) for e in events],
-        key=lambda item: item[1],
-    )
-    context = {
-        "application": application,
-        "role": application.role,
-        "shoot": application.role.shoot,
-        "timeline": timeline,
-        "form": form,
-        "is_open": thread_is_open(application),
-        "can_write": application.is_applicant or application.is_member,
-        "booked": application.status == Application.Status.BOOKED,
-        "moderator_views": list(application.moderator_views.order_by("-viewed_at")[:20]),
-        "emails_form": MessageEmailsForm(initial={"message_emails": request.user.message_emails}),
-    }
+    page = thread_page(request, pk, form=form, messages_only=bool(request.htmx))
     if request.htmx:  # the refresh every 15 seconds: only the messages
-        return render(request, "applications/thread.html#messages", context)
-    return render(request, "applications/thread.html", context, status=status)
+        return HttpResponse(page.content)
+    row = page.row
+    return render(
+        request,
+        "applications/thread.html",
+        {
+            "title": (row["role__title"], row["role__shoot__title"]),
+            "content": page.content,
+            "polls": page.polls,
+        },
+        status=status,
+    )
 
 
 def _shown_name(upload) -> str:
@@ -117,8 +81,11 @@ def _shown_name(upload) -> str:
 def message_attachment(request, pk):
     """An attachment, for the thread's participants and moderators (logged) only."""
     message = get_object_or_404(Message.objects.exclude(attachment=""), pk=pk)
-    application = _thread_of(request.user, message.application_id)
-    _log_moderator(request, application)
+    _row, reader = thread_of(request.user, message.application_id)
+    if not (reader.is_applicant or reader.is_member):  # a moderator: logged
+        ThreadModeratorView.objects.create(
+            application_id=message.application_id, moderator=request.user
+        )
     try:
         return cv_response(message.attachment, message.attachment_name or "attachment")
     except OSError as error:
@@ -146,13 +113,13 @@ def message_report(request, pk):
 
 @require_POST
 def message_emails(request, pk):
-    application = _thread_of(request.user, pk)
+    thread_of(request.user, pk)
     form = MessageEmailsForm(request.POST)
     if form.is_valid():
         request.user.message_emails = form.cleaned_data["message_emails"]
         request.user.save(update_fields=["message_emails"])
         flash.success(request, _("Saved: it applies to all your conversations."))
-    return redirect("applications:thread", pk=application.pk)
+    return redirect("applications:thread", pk=pk)
 
 
 @require_safe

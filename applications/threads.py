@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Exists, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications import emails
 from applications.models import Application
+from jobboard.sql import CompiledQuery, loaded
 from jobboard.storage import get_private_storage, private_name
 from jobboard.transitions import InvalidTransition
 
@@ -48,9 +49,18 @@ def attachment_upload_to(instance, filename: str) -> str:
 def thread_is_open(application) -> bool:
     """Messages can still be sent: the application has not ended without a booking, its
     applicant still has an account, and the shoot ended less than 90 days ago."""
-    if application.status in CLOSED_WITHOUT_BOOKING or not application.applicant.is_active:
+    return thread_is_open_for(
+        status=application.status,
+        applicant_active=application.applicant.is_active,
+        end_date=application.role.end_date,
+    )
+
+
+def thread_is_open_for(*, status: str, applicant_active: bool, end_date) -> bool:
+    """``thread_is_open`` from the three values it reads (for rows read without models)."""
+    if status in CLOSED_WITHOUT_BOOKING or not applicant_active:
         return False
-    return timezone.localdate() <= application.role.end_date + OPEN_AFTER_SHOOT
+    return timezone.localdate() <= end_date + OPEN_AFTER_SHOOT
 
 
 class MessageQuerySet(models.QuerySet):
@@ -187,15 +197,10 @@ class Message(models.Model):
         studio applied to. Refused once the thread is read-only."""
         from postings import screening
 
-        application = (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("role__shoot__studio", "applicant")
-            .get(pk=application.pk)
-        )
-        studio = application.role.shoot.studio
+        application, by_member = _locked(application.pk, by)
         if by.pk == application.applicant_id:
             from_studio = False
-        elif studio.is_member(by):
+        elif by_member:
             from_studio = True
         else:
             raise InvalidTransition(_("Only the applicant and the studio write in this thread."))
@@ -218,7 +223,7 @@ class Message(models.Model):
         if attachment:
             message.attachment = attachment
         message.save()
-        ThreadState.mark_read(application, by)
+        ThreadState.mark_read(application.pk, by, at=message.created_at)
         if message.warns and from_studio:
             _to_moderators(message)
         notify(message)
@@ -296,9 +301,14 @@ class ThreadState(models.Model):
         return f"{self.user_id} · {self.application_id}"
 
     @classmethod
-    def mark_read(cls, application, user) -> None:
-        cls.objects.update_or_create(
-            application_id=application.pk, user=user, defaults={"read_at": timezone.now()}
+    def mark_read(cls, application_id: int, user, *, at=None) -> None:
+        """``user`` has read thread ``application_id`` up to ``at`` (now by default): one
+        statement (an upsert)."""
+        cls.objects.bulk_create(
+            [cls(application_id=application_id, user=user, read_at=at or timezone.now())],
+            update_conflicts=True,
+            unique_fields=["application", "user"],
+            update_fields=["read_at"],
         )
 
 
@@ -329,34 +339,108 @@ class ThreadModeratorView(models.Model):
         return f"{self.moderator_id} · {self.application_id}"
 
 
-def recipients(message) -> list:
-    """The other side of the thread: the applicant, or every member of the studio."""
-    from accounts.models import User
+def notify(message) -> None:
+    """Email each person of the other side (the applicant, or every member of the studio) who
+    chose emails at once, unless they were emailed about this thread in the last 15 minutes
+    (the email says how many messages wait). One statement claims each of those emails, so two
+    messages sent at once email a person once."""
+    from accounts.models import StudioMembership, User
 
     application = message.application
+    now = timezone.now()
     if message.from_studio:
-        return [application.applicant]
-    return list(
-        User.objects.filter(
-            studio_memberships__studio_id=application.role.shoot.studio_id, is_active=True
-        ).order_by("pk")
+        recipients, recipient_params = "SELECT %s", [application.applicant_id]
+    else:
+        memberships = StudioMembership._meta.db_table
+        recipients = f"SELECT user_id FROM {memberships} WHERE studio_id = %s"  # noqa: S608
+        recipient_params = [application.role.shoot.studio_id]
+    state = ThreadState._meta.db_table
+    sql = f"""
+        INSERT INTO {state} (application_id, user_id, emailed_at)
+        SELECT %s, person.id, %s FROM {User._meta.db_table} person
+        WHERE person.id IN ({recipients}) AND person.is_active AND person.message_emails = %s
+        ON CONFLICT (application_id, user_id) DO UPDATE SET emailed_at = EXCLUDED.emailed_at
+        WHERE {state}.emailed_at IS NULL OR {state}.emailed_at <= %s
+        RETURNING user_id
+    """  # noqa: S608 - table names from the models; every value a parameter
+    params = [application.pk, now, *recipient_params, User.MessageEmails.INSTANT, now - EMAIL_GAP]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        claimed = [user_id for (user_id,) in cursor.fetchall()]
+    for user in User.objects.filter(pk__in=claimed).order_by("pk") if claimed else []:
+        emails.new_message(message, user)
+
+
+def _locked(pk: int, by) -> tuple[Application, bool]:
+    """Application ``pk`` locked for a message (with what the message and its emails read:
+    its role, shoot, studio and applicant), and whether ``by`` is a member of its studio."""
+    from accounts.models import Studio, User
+    from postings.models import Role, Shoot
+
+    row = _LOCKED(pk, by.pk)[0]
+    application = loaded(
+        Application,
+        id=row["id"],
+        status=row["status"],
+        applicant_id=row["applicant_id"],
+        role_id=row["role_id"],
+    )
+    application.applicant = loaded(
+        User,
+        id=row["applicant_id"],
+        name=row["applicant__name"],
+        email=row["applicant__email"],
+        is_active=row["applicant__is_active"],
+    )
+    application.role = loaded(
+        Role,
+        id=row["role_id"],
+        title=row["role__title"],
+        end_date=row["role__end_date"],
+        shoot_id=row["role__shoot_id"],
+    )
+    application.role.shoot = loaded(
+        Shoot,
+        id=row["role__shoot_id"],
+        title=row["role__shoot__title"],
+        studio_id=row["role__shoot__studio_id"],
+    )
+    application.role.shoot.studio = loaded(
+        Studio, id=row["role__shoot__studio_id"], name=row["role__shoot__studio__name"]
+    )
+    return application, row["by_member"]
+
+
+def _locking(pk, user_id):
+    from accounts.models import StudioMembership
+
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .filter(pk=pk)
+        .annotate(
+            by_member=Exists(
+                StudioMembership.objects.filter(
+                    studio=OuterRef("role__shoot__studio"), user_id=user_id
+                )
+            )
+        )
+        .values(
+            "id",
+            "status",
+            "applicant_id",
+            "role_id",
+            "applicant__name",
+            "applicant__email",
+            "applicant__is_active",
+            "role__title",
+            "role__end_date",
+            "role__shoot_id",
+            "role__shoot__title",
+            "role__shoot__studio_id",
+            "role__shoot__studio__name",
+            "by_member",
+        )
     )
 
 
-def notify(message) -> None:
-    """Email each recipient who chose emails at once, unless they were emailed about this
-    thread in the last 15 minutes (the email says how many messages wait)."""
-    from accounts.models import User
-
-    now = timezone.now()
-    for user in recipients(message):
-        if user.message_emails != User.MessageEmails.INSTANT:
-            continue
-        state, _created = ThreadState.objects.get_or_create(
-            application_id=message.application_id, user=user
-        )
-        if state.emailed_at and state.emailed_at > now - EMAIL_GAP:
-            continue
-        state.emailed_at = now
-        state.save(update_fields=["emailed_at"])
-        emails.new_message(message, user)
+_LOCKED = CompiledQuery(_locking, int, int, prepare=True)

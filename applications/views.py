@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.cv import cv_response, display_name, profile_cv_copy
-from accounts.models import StudioBlock, User
+from accounts.models import StudioBlock
 from applications.forms import (
     ApplyForm,
     BulkRejectForm,
@@ -37,7 +37,7 @@ from applications.models import (
     Wrap,
     date_clashes,
 )
-from applications.pipeline import managed_shoots
+from applications.pipeline import managed_shoots, unread_threads
 from applications.pipeline import pipeline as applicants
 from jobboard import ratelimit
 from jobboard.transitions import InvalidTransition
@@ -278,35 +278,24 @@ def pipeline(request, pk):
     shoot = found.shoot
     # Teams applied as one unit: decided on (offered, turned down) as one. Per request, beside
     # the cached body.
-    team_applications = list(
-        TeamApplication.objects.filter(shoot=shoot.pk, stage=TeamApplication.Stage.SENT)
-        .select_related("team__head")
-        .prefetch_related(
-            Prefetch(
-                "places",
-                TeamPlace.objects.select_related("member", "role", "application").order_by("pk"),
+    team_applications = []
+    if found.sent_teams:
+        team_applications = list(
+            TeamApplication.objects.filter(shoot=shoot.pk, stage=TeamApplication.Stage.SENT)
+            .select_related("team__head")
+            .prefetch_related(
+                Prefetch(
+                    "places",
+                    TeamPlace.objects.select_related("member", "role", "application").order_by(
+                        "pk"
+                    ),
+                )
             )
+            .order_by("sent_at", "pk")
         )
-        .order_by("sent_at", "pk")
-    )
-    # The conversations with messages this member has not read (per person: not in the body).
-    # (A member sees the pipeline: no need to join their memberships. Moderators read no
-    # conversations from here.)
-    unread = (
-        []
-        if request.user.has_staff_powers
-        else list(
-            Message.objects.filter(application__role__shoot=shoot.pk, from_studio=False)
-            .not_read_by(request.user)
-            .values("application", "application__applicant__name", "application__applicant__email")
-            .annotate(n=Count("pk", distinct=True))
-            .order_by("application")
-        )
-    )
-    for row in unread:
-        row["name"] = User.display_name_of(
-            row["application__applicant__name"], row["application__applicant__email"]
-        )
+    # The conversations with messages this member has not read (per person: not in the body;
+    # moderators read no conversations from here).
+    unread = [] if request.user.has_staff_powers else unread_threads(shoot.pk, request.user)
     return render(
         request,
         "applications/pipeline.html",

@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
-from django.db.models import IntegerField, Lookup, QuerySet
+from django.db.models import Count, IntegerField, Lookup, QuerySet
 
 # Stand-ins nobody stores: they mark where each argument lands among the SQL's parameters
 # (``list``: a list of ids, for the ``any_of`` lookup).
@@ -42,6 +42,15 @@ class AnyOf(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+class RawCount(Count):
+    """``Count``, as psycopg returns it (a Python int already): without the ORM's converter,
+    so that a ``CompiledQuery`` can select it."""
+
+    @property
+    def convert_value(self):
+        return self._convert_value_noop
 
 
 # --- Prepared statements ---------------------------------------------------------------------
