@@ -260,7 +260,7 @@ def _context(row, reader, user, form, *, path) -> dict:
             "note": e["note"],
         }
         for e in json.loads(row["thread_events"] or "[]")
-        if reader.is_member or not e["private"]  # studio notes for the studio's side only
+        if not (reader.is_applicant and e["private"])  # studio notes: never to the applicant
     ]
     timeline.sort(key=lambda item: item["at"])
     can_write = reader.is_applicant or reader.is_member

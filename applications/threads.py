@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Count, Exists, Func, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -94,28 +94,35 @@ class MessageQuerySet(models.QuerySet):
         )
 
 
+# A thread with a message to them they have not read (``ThreadState.unread_at``).
+UNREAD_STATE = Q(unread_at__isnull=False) & (
+    Q(read_at__isnull=True) | Q(unread_at__gt=F("read_at"))
+)
+
+
 def unread_threads(user_ref="pk"):
     """An expression: how many threads have messages the user (``OuterRef(user_ref)``) has
-    not read (``User.unread_threads``, the menu's count): as an applicant, plus as a member of
-    studios (each side's query follows its own indexes)."""
+    not read (``User.unread_threads``, the menu's count): threads they are in as the applicant,
+    or for a studio they still work for, whose ``ThreadState`` says so. It reads only their
+    unread states (an index of them), however many threads they or their studios have."""
+    from accounts.models import StudioMembership
 
-    def threads(unread):
-        return _AsReturned(
-            Subquery(
-                unread.order_by()
-                .annotate(group=Value(1))
-                .values("group")
-                .annotate(n=Count("application", distinct=True))
-                .values("n")[:1],
-                output_field=models.IntegerField(),
-            ),
-            0,
-        )
-
-    user = OuterRef(user_ref)
-    return _Sum(
-        threads(Message.objects.unread_by_applicant(user)),
-        threads(Message.objects.unread_by_member(user)),
+    member = StudioMembership.objects.filter(
+        user=OuterRef("user"), studio=OuterRef("application__role__shoot__studio")
+    )
+    unread = ThreadState.objects.filter(UNREAD_STATE, user=OuterRef(user_ref)).filter(
+        Q(application__applicant=F("user")) | Exists(member)
+    )
+    return _AsReturned(
+        Subquery(
+            unread.order_by()
+            .annotate(group=Value(1))
+            .values("group")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=models.IntegerField(),
+        ),
+        0,
     )
 
 
@@ -123,18 +130,6 @@ class _AsReturned(Coalesce):
     """COALESCE of an integer, as psycopg returns it (a Python int already): no converter, so
     the statement that loads the signed-in user (a compiled query, ``jobboard.backends``)
     can carry it."""
-
-    @property
-    def convert_value(self):
-        return self._convert_value_noop
-
-
-class _Sum(Func):
-    """The sum of two integers, as psycopg returns it (see ``_AsReturned``)."""
-
-    arg_joiner = " + "
-    template = "(%(expressions)s)"
-    output_field = models.IntegerField()
 
     @property
     def convert_value(self):
@@ -289,12 +284,21 @@ class ThreadState(models.Model):
     )
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    # When the newest message from the other side (to them) was sent: a copy of the newest
+    # ``created_at`` of the thread's studio messages for its applicant, of its applicant's
+    # messages for the studio's members, kept by database triggers whoever writes messages or
+    # memberships (migration 0010, docs/caches.md). The thread is unread while it is later
+    # than ``read_at``: the menu's count reads only these rows (``unread_threads``).
+    unread_at = models.DateTimeField(_("newest message to them"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("thread state")
         verbose_name_plural = _("thread states")
         constraints = [
             models.UniqueConstraint(fields=["application", "user"], name="thread_state_once")
+        ]
+        indexes = [
+            models.Index(fields=["user"], name="thread_state_unread", condition=UNREAD_STATE)
         ]
 
     def __str__(self) -> str:

@@ -566,3 +566,42 @@ def crew_search(studio: Studio, params: dict) -> list[Found]:
             )
         )
     return found
+
+
+# --- Conversations ------------------------------------------------------------------------------
+
+
+def thread_visible(viewer, application: Application) -> bool:
+    """Its applicant, a member of the studio applied to, and moderators read a thread."""
+    return viewer is not None and (
+        viewer.is_staff
+        or viewer.pk == application.applicant_id
+        or is_member(viewer, application.role.shoot)
+    )
+
+
+def unread(application: Application, user, seen: set[int]) -> list[int]:
+    """The messages of the other side of ``application``'s thread that ``user`` has not seen
+    (``seen``: the messages there were when they last read the thread or wrote in it)."""
+    from applications.models import Message
+
+    from_studio = user.pk == application.applicant_id
+    return [
+        pk
+        for pk in Message.objects.filter(
+            application=application, from_studio=from_studio
+        ).values_list("pk", flat=True)
+        if pk not in seen
+    ]
+
+
+def unread_threads(user, seen: dict) -> int:
+    """How many threads ``user`` is in (as the applicant, or for a studio they work for) have
+    messages they have not seen: the menu's count."""
+    studios = set(StudioMembership.objects.filter(user=user).values_list("studio_id", flat=True))
+    return sum(
+        1
+        for application in Application.objects.select_related("role__shoot")
+        if (application.applicant_id == user.pk or application.role.shoot.studio_id in studios)
+        and unread(application, user, seen.get((application.pk, user.pk), set()))
+    )

@@ -30,6 +30,7 @@ from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F
 from django.http import QueryDict
 from django.test import Client
 from django.utils import timezone, translation
@@ -46,7 +47,14 @@ from hypothesis.stateful import (
 )
 
 from accounts.models import Credit, Studio, StudioMembership, Unavailability
-from applications.models import Application, CrewTeam, TeamApplication, TeamMember, Wrap
+from applications.models import (
+    Application,
+    CrewTeam,
+    Message,
+    TeamApplication,
+    TeamMember,
+    Wrap,
+)
 from jobboard.transitions import InvalidTransition
 from postings.models import City, Report, Role, SavedSearch, Shoot
 from tests import oracle
@@ -60,6 +68,11 @@ LANGUAGES = ["zh-hans", "en"]
 RECORD = re.compile(r'data-record="([^"]*)"')
 APPLICANT = re.compile(r'<article class="applicant" id="application-(\d+)">(.*?)</article>', re.S)
 RELIABILITY = re.compile(r'<p class="reliability">(.*?)</p>', re.S)
+UNREAD_COUNT = re.compile(r'unread-count">(\d+)<')
+UNREAD_THREADS = re.compile(r'<p class="message unread-threads">(.*?)</p>', re.S)
+UNREAD_THREAD = re.compile(r'/applications/(\d+)/messages/">[^<]*</a> \((\d+) ')
+THREAD_MESSAGE = re.compile(r'<li class="thread-message[^"]*" id="message-(\d+)">(.*?)</li>', re.S)
+MODERATOR_READS = re.compile(r'<p class="message moderator-reads">(.*?)</p>', re.S)
 CREW_CARD = re.compile(r'<article class="crew-card" id="crew-(\d+)">(.*?)</article>', re.S)
 HISTORY_DAYS = 40  # the wrapped shoots' history begins this long before START
 
@@ -208,6 +221,12 @@ class Callsheet(RuleBasedStateMachine):
         self.team = CrewTeam.objects.create(head=self.crew_a, name="灯光组")
         TeamMember.objects.create(team=self.team, email=self.crew_b.email).accept(self.crew_b)
         self.searches: list[dict] = [{}, {"q": "助理", "sort": "pay"}]
+        # Conversations: the messages each person has seen in each thread (when they last read
+        # it or wrote in it), whether each message should warn its reader, and how many times
+        # a moderator read each thread.
+        self.seen: dict[tuple[int, int], set[int]] = {}
+        self.warns: dict[int, bool] = {}
+        self.moderator_reads: dict[int, int] = {}
         try:
             self.wrapped_history()
             self.opening_board()
@@ -562,6 +581,35 @@ class Callsheet(RuleBasedStateMachine):
         by = application.applicant if action in {"accept", "decline", "withdraw"} else studio_member
         self.attempt(getattr(application, action), by=by)
 
+    @precondition(lambda self: Application.objects.exists())
+    @rule(
+        data=st.data(),
+        side=st.sampled_from(["applicant", "studio"]),
+        scam=st.booleans(),
+    )
+    def send_message(self, data, side, scam):
+        """One side writes in an application's thread; a studio may ask for a deposit."""
+        application = data.draw(
+            st.sampled_from(list(Application.objects.select_related("role__shoot", "applicant")))
+        )
+        by = (
+            application.applicant
+            if side == "applicant"
+            else self.owner(application.role.shoot).user
+        )
+        body = "进组前先交500元押金" if scam else f"第{self.steps}步：几点到片场？"
+        self.clock.tick(timedelta(seconds=1))  # each message after whatever was read before
+        booked = application.status == "booked"
+        before = set(Message.objects.values_list("pk", flat=True))
+        self.attempt(Message.send, application=application, by=by, body=body)
+        sent = set(Message.objects.values_list("pk", flat=True)) - before
+        for pk in sent:
+            # A request for money before a booking warns its reader.
+            self.warns[pk] = scam and not booked
+            self.seen[(application.pk, by.pk)] = set(
+                Message.objects.filter(application=application).values_list("pk", flat=True)
+            )
+
     @precondition(lambda self: Role.objects.filter(listed=True).exists())
     @rule(data=st.data(), confirms=st.booleans())
     def team_applies(self, data, confirms):
@@ -779,6 +827,7 @@ class Callsheet(RuleBasedStateMachine):
         self.check_feed_and_sitemap(language)
         self.check_studio_pages(language)
         self.check_pipelines(language)
+        self.check_threads(language)
         self.check_crew_search(language)
         self.check_endings()
         self.alert.refresh_from_db()
@@ -915,11 +964,93 @@ class Callsheet(RuleBasedStateMachine):
                     continue
                 assert response.status_code == 200, where
                 self.check_pipeline(response, expected[: oracle.PAGE_SIZE], language, where)
+                # The conversations with messages they have not read (none for moderators).
+                listed = UNREAD_THREADS.search(response.content.decode())
+                shown = dict(UNREAD_THREAD.findall(listed.group(1))) if listed else {}
+                wanted = {}
+                if person is owner:
+                    for application in Application.objects.filter(role__shoot=shoot):
+                        new = oracle.unread(
+                            application, viewer, self.seen.get((application.pk, viewer.pk), set())
+                        )
+                        if new:
+                            wanted[str(application.pk)] = str(len(new))
+                assert shown == wanted, (*where, shown, wanted)
                 if statuses and person is owner:
                     status = statuses[self.steps % len(statuses)]
                     response = person.client.get(url, {"status": status})
                     wanted = [a for a in expected if a.status == status][: oracle.PAGE_SIZE]
                     self.check_pipeline(response, wanted, language, (*where, status))
+
+    def check_threads(self, language):
+        """The menu's count of unread conversations for everyone signed in; then every thread
+        as one person in turn sees it (its applicant, its studio's member, the other studio's
+        member, a moderator or nobody): who may read it, its messages in order with their
+        senders and warnings, its status changes, the moderators' reads; a participant's read
+        marks it read."""
+        for person in self.people:
+            viewer = person.viewer
+            if viewer is None:
+                continue
+            response = person.client.get(f"/{language}/me/messages/")
+            assert response.status_code == 200, person
+            count = UNREAD_COUNT.search(response.content.decode())
+            expected = oracle.unread_threads(viewer, self.seen)
+            assert (int(count.group(1)) if count else 0) == expected, (person, expected)
+        applications = Application.objects.select_related(
+            "role__shoot__studio", "applicant"
+        ).order_by("pk")
+        for application in applications:
+            shoot = application.role.shoot
+            owner = self.owners[shoot.studio_id]
+            other = self.people[4 if owner is self.people[3] else 3]
+            applicant = self.person_of(application.applicant)
+            readers = [applicant, owner, other, self.people[5], self.people[0]]
+            person = readers[(self.steps + application.pk) % len(readers)]
+            if person is None:  # an applicant who deleted their account
+                continue
+            viewer = person.viewer
+            url = f"/{language}/applications/{application.pk}/messages/"
+            response = person.client.get(url)
+            where = (person, language, application.pk)
+            if not oracle.thread_visible(viewer, application):
+                assert response.status_code in (302, 404), where
+                assert "thread-message" not in response.content.decode(), where
+                continue
+            assert response.status_code == 200, where
+            body = response.content.decode()
+            reads_as_applicant = viewer.pk == application.applicant_id
+            messages = list(
+                Message.objects.filter(application=application)
+                .select_related("author")
+                .order_by("created_at", "pk")
+            )
+            shown = THREAD_MESSAGE.findall(body)
+            assert [int(pk) for pk, _ in shown] == [m.pk for m in messages], where
+            for (_pk, article), message in zip(shown, messages, strict=True):
+                at = (*where, message.pk)
+                assert html.escape(message.body) in article, at
+                if message.from_studio:
+                    sender = shoot.studio.name
+                    if message.author and not reads_as_applicant:
+                        sender += f" · {message.author.display_name}"
+                else:
+                    sender = application.applicant.display_name
+                assert f"<strong>{html.escape(sender)}</strong>" in article, at
+                warns = self.warns.get(message.pk, False) and message.author_id != viewer.pk
+                assert ("scam-warning" in article) == warns, at
+            events = application.events.exclude(from_status=F("to_status"))
+            if reads_as_applicant:
+                events = events.filter(is_private=False)
+            assert body.count('class="thread-event"') == events.count(), where
+            reads = self.moderator_reads.get(application.pk, 0)
+            moderators = MODERATOR_READS.search(body)
+            assert (moderators.group(1).count("</time>") if moderators else 0) == min(reads, 20)
+            assert "<!-- form fields -->" not in body, where
+            if viewer.is_staff and not (reads_as_applicant or oracle.is_member(viewer, shoot)):
+                self.moderator_reads[application.pk] = reads + 1
+            else:
+                self.seen[(application.pk, viewer.pk)] = {m.pk for m in messages}
 
     def check_pipeline(self, response, expected, language, where):
         body = response.content.decode()
@@ -1149,9 +1280,16 @@ def test_every_action_once_in_a_scripted_walk():
             lambda: m.report_until_hidden(Choose(shoot("published"))),
             lambda: m.dismiss_reports(),
             lambda: m.apply(Choose(Role.objects.filter(listed=True).last()), who="crew_b"),
+            # A conversation: a deposit asked for before the booking warns; after it, not.
+            lambda: m.send_message(Choose(Application.objects.last()), side="studio", scam=True),
             lambda: m.move_application(Choose(Application.objects.last()), action="shortlist"),
+            lambda: m.send_message(
+                Choose(Application.objects.last()), side="applicant", scam=False
+            ),
             lambda: m.move_application(Choose(Application.objects.last()), action="offer"),
             lambda: m.move_application(Choose(Application.objects.last()), action="accept"),
+            lambda: m.send_message(Choose(Application.objects.last()), side="studio", scam=True),
+            lambda: m.send_message(Choose(Application.objects.first()), side="studio", scam=False),
             lambda: m.search({"fits_me": "on", "sort": "apply_by"}),
             lambda: m.move_application(Choose(Application.objects.last()), action="release"),
             lambda: m.move_application(Choose(Application.objects.first()), action="release"),

@@ -294,3 +294,40 @@ def test_a_reported_message_leads_the_moderator_to_the_conversation(
         link = f"/en/admin/applications/message/{message.pk}/change/"
         assert link in html
         assert DEPOSIT in mod.get(link).content.decode()
+
+
+def unread_count(user) -> int:
+    from accounts.models import User as UserModel
+    from applications.threads import unread_threads
+
+    return UserModel.objects.filter(pk=user.pk).values_list(unread_threads(), flat=True)[0]
+
+
+def test_the_menu_count_follows_messages_memberships_and_reading_whoever_writes(
+    application, graduate, recruiter, studio_a
+):
+    """``ThreadState.unread_at`` is kept by triggers: a message through the model or a bulk
+    insert, a member who joins after the messages, a member who leaves, a message deleted."""
+    from accounts.models import StudioMembership
+    from applications.models import ThreadState
+    from tests.factories import UserFactory, member
+
+    Message.send(application=application, by=graduate, body="请问几点到？")
+    assert unread_count(recruiter) == 1 and unread_count(graduate) == 0
+    newcomer = UserFactory(name="新统筹")
+    member(newcomer, studio_a)  # joined after the message: it is new to them too
+    assert unread_count(newcomer) == 1
+    ThreadState.mark_read(application.pk, recruiter)
+    assert unread_count(recruiter) == 0 and unread_count(newcomer) == 1
+    Message.objects.bulk_create(
+        [Message(application=application, author=recruiter, from_studio=True, body="八点")]
+    )
+    assert unread_count(graduate) == 1
+    StudioMembership.objects.filter(user=newcomer).delete()  # left: not theirs any more
+    assert unread_count(newcomer) == 0
+    Message.objects.filter(from_studio=True).delete()  # nothing from the studio any more
+    assert unread_count(graduate) == 0
+    later = Message.send(application=application, by=graduate, body="好的")
+    assert unread_count(recruiter) == 1
+    later.delete()  # what remains was read
+    assert unread_count(recruiter) == 0
