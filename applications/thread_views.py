@@ -44,6 +44,8 @@ def thread(request, pk):
             except InvalidTransition as error:
                 flash.error(request, str(error))
                 status = 400
+            except Application.DoesNotExist as gone:  # deleted since it was read
+                raise Http404 from gone
             else:
                 return redirect(f"{request.path}#thread-end")
         else:

@@ -381,7 +381,10 @@ def _locked(pk: int, by) -> tuple[Application, bool]:
     from accounts.models import Studio, User
     from postings.models import Role, Shoot
 
-    row = _LOCKED(pk, by.pk)[0]
+    rows = _LOCKED(pk, by.pk)
+    if not rows:
+        raise Application.DoesNotExist(pk)
+    row = rows[0]
     application = loaded(
         Application,
         id=row["id"],
