@@ -161,14 +161,17 @@ def thread_of(user, pk: int) -> tuple[dict, Reader]:
     return row, reader
 
 
-def mark_read(row: dict, reader: Reader, user) -> None:
+def mark_read(row: dict, reader: Reader, user) -> bool:
     """The reader (a participant) has read up to the last message the other side sent: only
-    written when there is one they had not read (a refresh with nothing new writes nothing)."""
+    written when there is one they had not read (a refresh with nothing new writes nothing).
+    True when it was unread."""
     if not (reader.is_applicant or reader.is_member):
-        return
+        return False
     theirs = row["last_from_studio"] if reader.is_applicant else row["last_from_crew"]
     if theirs and (row["reader_read_at"] is None or theirs > row["reader_read_at"]):
         ThreadState.mark_read(row["id"], user, at=theirs)
+        return True
+    return False
 
 
 class ThreadPage(NamedTuple):
@@ -189,8 +192,9 @@ def thread_page(
     if not (reader.is_applicant or reader.is_member):
         # A moderator: every look is logged, and its participants see the log.
         ThreadModeratorView.objects.create(application_id=row["id"], moderator=user)
-    if form is None:
-        mark_read(row, reader, user)
+    if form is None and mark_read(row, reader, user) and getattr(user, "unread_threads", 0):
+        # The menu's count was read with the user, before this thread was: it is one less.
+        user.unread_threads -= 1
     # Everything the page shows comes from the row (when they last read it shows nothing),
     # who reads it and the address: their digest is the key.
     shown = {name: value for name, value in row.items() if name != "reader_read_at"}

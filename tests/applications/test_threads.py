@@ -215,7 +215,8 @@ def test_unread_counts_in_the_menu_the_inbox_and_my_applications(
     assert "2 new" in inbox
     mine = as_user(graduate).get("/en/me/applications/").content.decode()
     assert "2 new" in mine
-    as_user(graduate).get(url(application))  # reading it
+    reading = as_user(graduate).get(url(application)).content.decode()
+    assert "unread-count" not in reading  # the page that reads it counts it read
     assert "unread-count" not in as_user(graduate).get("/en/me/").content.decode()
     # The studio's side counts the applicant's messages, not its own.
     assert "unread-count" not in as_user(recruiter).get("/en/me/").content.decode()
