@@ -205,7 +205,7 @@ _UNREAD = CompiledQuery(
 )
 
 
-def unread_threads(shoot_pk: int, user) -> list[dict]:
+def unread_conversations(shoot_pk: int, user) -> list[dict]:
     """The conversations of shoot ``shoot_pk``'s applicants with messages ``user`` (a member of
     its studio) has not read: application, name, how many."""
     return [

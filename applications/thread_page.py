@@ -23,13 +23,13 @@ from typing import NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import caches
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.models import StudioMembership, User
+from accounts.models import User
 from applications.forms import MessageEmailsForm, ThreadMessageForm
 from applications.models import Application, ApplicationEvent, json_rows
 from applications.threads import (
@@ -37,6 +37,7 @@ from applications.threads import (
     ThreadModeratorView,
     ThreadState,
     thread_is_open_for,
+    works_for_studio_applied_to,
 )
 from jobboard.fragments import CACHE_SECONDS, FORM_FIELDS, csrf_field, digest, html_version
 from jobboard.sql import BIGINT_MAX, CompiledQuery
@@ -73,11 +74,7 @@ def _thread(pk, user_id):
     return (
         Application.objects.filter(pk=pk)
         .annotate(
-            reader_is_member=Exists(
-                StudioMembership.objects.filter(
-                    studio=OuterRef("role__shoot__studio"), user_id=user_id
-                )
-            ),
+            reader_is_member=works_for_studio_applied_to(user_id),
             reader_read_at=Subquery(
                 ThreadState.objects.filter(application=OuterRef("pk"), user_id=user_id).values(
                     "read_at"
@@ -145,6 +142,18 @@ class Reader(NamedTuple):
     is_applicant: bool
     is_member: bool  # of the studio applied to (and not its applicant)
 
+    @property
+    def takes_part(self) -> bool:
+        """The applicant or the studio: they write; anyone else who reads is a moderator."""
+        return self.is_applicant or self.is_member
+
+
+def log_moderator(reader: Reader, application_id: int, user) -> None:
+    """A moderator's look at a thread (or one of its files) is logged; its participants see
+    the log."""
+    if not reader.takes_part:
+        ThreadModeratorView.objects.create(application_id=application_id, moderator=user)
+
 
 def thread_of(user, pk: int) -> tuple[dict, Reader]:
     """Application ``pk``'s row if ``user`` may read its thread (its applicant, a member of the
@@ -156,7 +165,7 @@ def thread_of(user, pk: int) -> tuple[dict, Reader]:
     row = rows[0]
     is_applicant = row["applicant_id"] == user.pk
     reader = Reader(is_applicant, not is_applicant and row["reader_is_member"])
-    if not (reader.is_applicant or reader.is_member or user.has_staff_powers):
+    if not (reader.takes_part or user.has_staff_powers):
         raise Http404
     return row, reader
 
@@ -165,7 +174,7 @@ def mark_read(row: dict, reader: Reader, user) -> bool:
     """The reader (a participant) has read up to the last message the other side sent: only
     written when there is one they had not read (a refresh with nothing new writes nothing).
     True when it was unread."""
-    if not (reader.is_applicant or reader.is_member):
+    if not reader.takes_part:
         return False
     theirs = row["last_from_studio"] if reader.is_applicant else row["last_from_crew"]
     if theirs and (row["reader_read_at"] is None or theirs > row["reader_read_at"]):
@@ -189,9 +198,7 @@ def thread_page(
     cached)."""
     user = request.user
     row, reader = thread_of(user, pk)
-    if not (reader.is_applicant or reader.is_member):
-        # A moderator: every look is logged, and its participants see the log.
-        ThreadModeratorView.objects.create(application_id=row["id"], moderator=user)
+    log_moderator(reader, row["id"], user)
     if form is None and mark_read(row, reader, user) and getattr(user, "unread_threads", 0):
         # The menu's count was read with the user, before this thread was: it is one less.
         user.unread_threads -= 1
@@ -210,7 +217,7 @@ def thread_page(
         )
         if form is None:
             cache.set(key, html, CACHE_SECONDS)
-    polls = (reader.is_applicant or reader.is_member) and _is_open(row)
+    polls = reader.takes_part and _is_open(row)
     # The template escaped every value it shows, so the marker is only ever ours.
     html = mark_safe(html.replace(FORM_FIELDS, csrf_field(request)))  # noqa: S308
     return ThreadPage(row, reader, html, polls)
@@ -267,7 +274,7 @@ def _context(row, reader, user, form, *, path) -> dict:
         if not (reader.is_applicant and e["private"])  # studio notes: never to the applicant
     ]
     timeline.sort(key=lambda item: item["at"])
-    can_write = reader.is_applicant or reader.is_member
+    can_write = reader.takes_part
     is_open = _is_open(row)
     return {
         "thread": {

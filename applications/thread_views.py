@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.cv import cv_response
 from applications.forms import MessageEmailsForm, ThreadMessageForm
-from applications.models import Application, Message, ThreadModeratorView
-from applications.thread_page import thread_of, thread_page
+from applications.models import Application, Message
+from applications.thread_page import log_moderator, thread_of, thread_page
 from applications.threads import MESSAGES_PER_WINDOW
 from jobboard import ratelimit
 from jobboard.transitions import InvalidTransition
@@ -84,10 +84,7 @@ def message_attachment(request, pk):
     """An attachment, for the thread's participants and moderators (logged) only."""
     message = get_object_or_404(Message.objects.exclude(attachment=""), pk=pk)
     _row, reader = thread_of(request.user, message.application_id)
-    if not (reader.is_applicant or reader.is_member):  # a moderator: logged
-        ThreadModeratorView.objects.create(
-            application_id=message.application_id, moderator=request.user
-        )
+    log_moderator(reader, message.application_id, request.user)
     try:
         return cv_response(message.attachment, message.attachment_name or "attachment")
     except OSError as error:

@@ -418,19 +418,21 @@ def _locked(pk: int, by) -> tuple[Application, bool]:
     return application, row["by_member"]
 
 
-def _locking(pk, user_id):
+def works_for_studio_applied_to(user_id) -> Exists:
+    """An expression over applications: ``user_id`` is a member of the studio applied to (who
+    writes for the studio in its thread)."""
     from accounts.models import StudioMembership
 
+    return Exists(
+        StudioMembership.objects.filter(studio=OuterRef("role__shoot__studio"), user_id=user_id)
+    )
+
+
+def _locking(pk, user_id):
     return (
         Application.objects.select_for_update(of=("self",))
         .filter(pk=pk)
-        .annotate(
-            by_member=Exists(
-                StudioMembership.objects.filter(
-                    studio=OuterRef("role__shoot__studio"), user_id=user_id
-                )
-            )
-        )
+        .annotate(by_member=works_for_studio_applied_to(user_id))
         .values(
             "id",
             "status",

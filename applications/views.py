@@ -37,7 +37,7 @@ from applications.models import (
     Wrap,
     date_clashes,
 )
-from applications.pipeline import managed_shoots, unread_threads
+from applications.pipeline import managed_shoots, unread_conversations
 from applications.pipeline import pipeline as applicants
 from jobboard import ratelimit
 from jobboard.transitions import InvalidTransition
@@ -295,7 +295,7 @@ def pipeline(request, pk):
         )
     # The conversations with messages this member has not read (per person: not in the body;
     # moderators read no conversations from here).
-    unread = [] if request.user.has_staff_powers else unread_threads(shoot.pk, request.user)
+    unread = [] if request.user.has_staff_powers else unread_conversations(shoot.pk, request.user)
     return render(
         request,
         "applications/pipeline.html",
